@@ -1,0 +1,268 @@
+package abi
+
+// From include/uapi/linux/netlink.h.
+const (
+	NETLINK_AUDIT = 9
+
+	// AUDIT_NLGRP_READLOG is the multicast group of read-only log readers.
+	AUDIT_NLGRP_READLOG = 1
+)
+
+// Netlink message types from include/uapi/linux/audit.h (1000-1099 are
+// commands, the rest are records).
+const (
+	AUDIT_GET         = 1000
+	AUDIT_SET         = 1001
+	AUDIT_LIST        = 1002
+	AUDIT_ADD         = 1003
+	AUDIT_DEL         = 1004
+	AUDIT_USER        = 1005
+	AUDIT_LOGIN       = 1006
+	AUDIT_SIGNAL_INFO = 1010
+	AUDIT_ADD_RULE    = 1011
+	AUDIT_DEL_RULE    = 1012
+	AUDIT_LIST_RULES  = 1013
+	AUDIT_TRIM        = 1014
+	AUDIT_MAKE_EQUIV  = 1015
+	AUDIT_TTY_GET     = 1016
+	AUDIT_TTY_SET     = 1017
+	AUDIT_SET_FEATURE = 1018
+	AUDIT_GET_FEATURE = 1019
+
+	AUDIT_FIRST_USER_MSG  = 1100
+	AUDIT_USER_AVC        = 1107
+	AUDIT_USER_TTY        = 1124
+	AUDIT_LAST_USER_MSG   = 1199
+	AUDIT_FIRST_USER_MSG2 = 2100
+	AUDIT_LAST_USER_MSG2  = 2999
+
+	AUDIT_DAEMON_START  = 1200
+	AUDIT_DAEMON_END    = 1201
+	AUDIT_DAEMON_ABORT  = 1202
+	AUDIT_DAEMON_CONFIG = 1203
+	AUDIT_DAEMON_ROTATE = 1204 // userspace only (libaudit)
+	AUDIT_DAEMON_RESUME = 1205 // userspace only (libaudit)
+
+	AUDIT_SYSCALL               = 1300
+	AUDIT_PATH                  = 1302
+	AUDIT_IPC                   = 1303
+	AUDIT_SOCKETCALL            = 1304
+	AUDIT_CONFIG_CHANGE         = 1305
+	AUDIT_SOCKADDR              = 1306
+	AUDIT_CWD                   = 1307
+	AUDIT_EXECVE                = 1309
+	AUDIT_IPC_SET_PERM          = 1311
+	AUDIT_MQ_OPEN               = 1312
+	AUDIT_MQ_SENDRECV           = 1313
+	AUDIT_MQ_NOTIFY             = 1314
+	AUDIT_MQ_GETSETATTR         = 1315
+	AUDIT_KERNEL_OTHER          = 1316
+	AUDIT_FD_PAIR               = 1317
+	AUDIT_OBJ_PID               = 1318
+	AUDIT_TTY                   = 1319
+	AUDIT_EOE                   = 1320
+	AUDIT_BPRM_FCAPS            = 1321
+	AUDIT_CAPSET                = 1322
+	AUDIT_MMAP                  = 1323
+	AUDIT_NETFILTER_PKT         = 1324
+	AUDIT_NETFILTER_CFG         = 1325
+	AUDIT_SECCOMP               = 1326
+	AUDIT_PROCTITLE             = 1327
+	AUDIT_FEATURE_CHANGE        = 1328
+	AUDIT_REPLACE               = 1329
+	AUDIT_KERN_MODULE           = 1330
+	AUDIT_FANOTIFY              = 1331
+	AUDIT_TIME_INJOFFSET        = 1332
+	AUDIT_TIME_ADJNTPVAL        = 1333
+	AUDIT_BPF                   = 1334
+	AUDIT_EVENT_LISTENER        = 1335
+	AUDIT_URINGOP               = 1336
+	AUDIT_OPENAT2               = 1337
+	AUDIT_DM_CTRL               = 1338
+	AUDIT_DM_EVENT              = 1339
+	AUDIT_AVC                   = 1400
+	AUDIT_FIRST_KERN_ANOM       = 1700
+	AUDIT_LAST_KERN_ANOM        = 1799
+	AUDIT_INTEGRITY_DATA        = 1800
+	AUDIT_INTEGRITY_RULE        = 1805
+	AUDIT_KERNEL                = 2000
+	AUDIT_FIRST_ANOM_MSG        = 2100
+	AUDIT_LAST_ANOM_MSG         = 2199
+	AUDIT_FIRST_DAEMON          = 1200
+	AUDIT_LAST_DAEMON           = 1299
+	AUDIT_FIRST_EVENT           = 1300
+	AUDIT_LAST_EVENT            = 1399
+	AUDIT_FIRST_KERN_CRYPTO_MSG = 1600
+)
+
+// Rule lists (audit_rule_data.flags) and actions.
+const (
+	AUDIT_FILTER_USER       = 0x00
+	AUDIT_FILTER_TASK       = 0x01
+	AUDIT_FILTER_ENTRY      = 0x02
+	AUDIT_FILTER_WATCH      = 0x03
+	AUDIT_FILTER_EXIT       = 0x04
+	AUDIT_FILTER_EXCLUDE    = 0x05
+	AUDIT_FILTER_FS         = 0x06
+	AUDIT_FILTER_URING_EXIT = 0x07
+	AUDIT_FILTER_PREPEND    = 0x10
+
+	AUDIT_NEVER    = 0
+	AUDIT_POSSIBLE = 1
+	AUDIT_ALWAYS   = 2
+
+	AUDIT_MAX_FIELDS   = 64
+	AUDIT_MAX_KEY_LEN  = 256
+	AUDIT_BITMASK_SIZE = 64
+
+	// AUDIT_KEY_SEPARATOR joins several -k keys into one filterkey.
+	AUDIT_KEY_SEPARATOR = 0x01
+)
+
+// Rule fields (audit_rule_data.fields).
+const (
+	AUDIT_PID           = 0
+	AUDIT_UID           = 1
+	AUDIT_EUID          = 2
+	AUDIT_SUID          = 3
+	AUDIT_FSUID         = 4
+	AUDIT_GID           = 5
+	AUDIT_EGID          = 6
+	AUDIT_SGID          = 7
+	AUDIT_FSGID         = 8
+	AUDIT_LOGINUID      = 9
+	AUDIT_PERS          = 10
+	AUDIT_ARCH          = 11
+	AUDIT_MSGTYPE       = 12
+	AUDIT_SUBJ_USER     = 13
+	AUDIT_SUBJ_ROLE     = 14
+	AUDIT_SUBJ_TYPE     = 15
+	AUDIT_SUBJ_SEN      = 16
+	AUDIT_SUBJ_CLR      = 17
+	AUDIT_PPID          = 18
+	AUDIT_OBJ_USER      = 19
+	AUDIT_OBJ_ROLE      = 20
+	AUDIT_OBJ_TYPE      = 21
+	AUDIT_OBJ_LEV_LOW   = 22
+	AUDIT_OBJ_LEV_HIGH  = 23
+	AUDIT_LOGINUID_SET  = 24
+	AUDIT_SESSIONID     = 25
+	AUDIT_FSTYPE        = 26
+	AUDIT_DEVMAJOR      = 100
+	AUDIT_DEVMINOR      = 101
+	AUDIT_INODE         = 102
+	AUDIT_EXIT          = 103
+	AUDIT_SUCCESS       = 104
+	AUDIT_WATCH         = 105
+	AUDIT_PERM          = 106
+	AUDIT_DIR           = 107
+	AUDIT_FILETYPE      = 108
+	AUDIT_OBJ_UID       = 109
+	AUDIT_OBJ_GID       = 110
+	AUDIT_FIELD_COMPARE = 111
+	AUDIT_EXE           = 112
+	AUDIT_SADDR_FAM     = 113
+	AUDIT_ARG0          = 200
+	AUDIT_ARG1          = 201
+	AUDIT_ARG2          = 202
+	AUDIT_ARG3          = 203
+	AUDIT_FILTERKEY     = 210
+)
+
+// Field operators (audit_rule_data.fieldflags).
+const (
+	AUDIT_NEGATE                = 0x80000000
+	AUDIT_BIT_MASK              = 0x08000000
+	AUDIT_LESS_THAN             = 0x10000000
+	AUDIT_GREATER_THAN          = 0x20000000
+	AUDIT_NOT_EQUAL             = 0x30000000
+	AUDIT_EQUAL                 = 0x40000000
+	AUDIT_BIT_TEST              = AUDIT_BIT_MASK | AUDIT_EQUAL
+	AUDIT_LESS_THAN_OR_EQUAL    = AUDIT_LESS_THAN | AUDIT_EQUAL
+	AUDIT_GREATER_THAN_OR_EQUAL = AUDIT_GREATER_THAN | AUDIT_EQUAL
+	AUDIT_OPERATORS             = AUDIT_EQUAL | AUDIT_NOT_EQUAL | AUDIT_BIT_MASK
+)
+
+// Field comparisons (-C), the value of an AUDIT_FIELD_COMPARE field.
+const (
+	AUDIT_COMPARE_UID_TO_OBJ_UID   = 1
+	AUDIT_COMPARE_GID_TO_OBJ_GID   = 2
+	AUDIT_COMPARE_EUID_TO_OBJ_UID  = 3
+	AUDIT_COMPARE_EGID_TO_OBJ_GID  = 4
+	AUDIT_COMPARE_AUID_TO_OBJ_UID  = 5
+	AUDIT_COMPARE_SUID_TO_OBJ_UID  = 6
+	AUDIT_COMPARE_SGID_TO_OBJ_GID  = 7
+	AUDIT_COMPARE_FSUID_TO_OBJ_UID = 8
+	AUDIT_COMPARE_FSGID_TO_OBJ_GID = 9
+	AUDIT_COMPARE_UID_TO_AUID      = 10
+	AUDIT_COMPARE_UID_TO_EUID      = 11
+	AUDIT_COMPARE_UID_TO_FSUID     = 12
+	AUDIT_COMPARE_UID_TO_SUID      = 13
+	AUDIT_COMPARE_AUID_TO_FSUID    = 14
+	AUDIT_COMPARE_AUID_TO_SUID     = 15
+	AUDIT_COMPARE_AUID_TO_EUID     = 16
+	AUDIT_COMPARE_EUID_TO_SUID     = 17
+	AUDIT_COMPARE_EUID_TO_FSUID    = 18
+	AUDIT_COMPARE_SUID_TO_FSUID    = 19
+	AUDIT_COMPARE_GID_TO_EGID      = 20
+	AUDIT_COMPARE_GID_TO_FSGID     = 21
+	AUDIT_COMPARE_GID_TO_SGID      = 22
+	AUDIT_COMPARE_EGID_TO_FSGID    = 23
+	AUDIT_COMPARE_EGID_TO_SGID     = 24
+	AUDIT_COMPARE_SGID_TO_FSGID    = 25
+)
+
+// Permission bits of the perm field (-p).
+const (
+	AUDIT_PERM_EXEC  = 1
+	AUDIT_PERM_WRITE = 2
+	AUDIT_PERM_READ  = 4
+	AUDIT_PERM_ATTR  = 8
+)
+
+// audit_status.mask bits.
+const (
+	AUDIT_STATUS_ENABLED                  = 0x0001
+	AUDIT_STATUS_FAILURE                  = 0x0002
+	AUDIT_STATUS_PID                      = 0x0004
+	AUDIT_STATUS_RATE_LIMIT               = 0x0008
+	AUDIT_STATUS_BACKLOG_LIMIT            = 0x0010
+	AUDIT_STATUS_BACKLOG_WAIT_TIME        = 0x0020
+	AUDIT_STATUS_LOST                     = 0x0040
+	AUDIT_STATUS_BACKLOG_WAIT_TIME_ACTUAL = 0x0080
+)
+
+// audit_status.feature_bitmap bits.
+const (
+	AUDIT_FEATURE_BITMAP_BACKLOG_LIMIT     = 0x01
+	AUDIT_FEATURE_BITMAP_BACKLOG_WAIT_TIME = 0x02
+	AUDIT_FEATURE_BITMAP_EXECUTABLE_PATH   = 0x04
+	AUDIT_FEATURE_BITMAP_EXCLUDE_EXTEND    = 0x08
+	AUDIT_FEATURE_BITMAP_SESSIONID_FILTER  = 0x10
+	AUDIT_FEATURE_BITMAP_LOST_RESET        = 0x20
+	AUDIT_FEATURE_BITMAP_FILTER_FS         = 0x40
+)
+
+// Failure modes. AUDIT_FAIL_PANIC exists in the kernel but contaudit never
+// sends it: see Status validation in package auditnl.
+const (
+	AUDIT_FAIL_SILENT = 0
+	AUDIT_FAIL_PRINTK = 1
+	AUDIT_FAIL_PANIC  = 2
+)
+
+// Features for AUDIT_SET_FEATURE (struct audit_features).
+const (
+	AUDIT_FEATURE_VERSION             = 1
+	AUDIT_FEATURE_ONLY_UNSET_LOGINUID = 0
+	AUDIT_FEATURE_LOGINUID_IMMUTABLE  = 1
+)
+
+// AUDIT_MESSAGE_TEXT_MAX is the longest record text the kernel emits.
+const AUDIT_MESSAGE_TEXT_MAX = 8560
+
+// Unset ids as the kernel prints them (-1 as u32).
+const (
+	AUDIT_UID_UNSET = 0xffffffff
+	AUDIT_SID_UNSET = 0xffffffff
+)
