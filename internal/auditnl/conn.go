@@ -1,0 +1,286 @@
+package auditnl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/contaudit/contaudit/internal/abi"
+	"golang.org/x/sys/unix"
+)
+
+// DefaultTimeout bounds a request whose context has no deadline: the kernel
+// answers in microseconds, so a silent kernel is a bug worth surfacing.
+const DefaultTimeout = 5 * time.Second
+
+// ReceiveBufferSize holds the largest record (8560 bytes of text) with room
+// for a reply batch; datagrams beyond it are reported as truncated.
+const ReceiveBufferSize = 64 << 10
+
+// ErrPanicMode is returned for a request to set failure mode 2 (panic):
+// contaudit never sends it, because a test or a typo would take the whole
+// machine down.
+var ErrPanicMode = errors.New("audit failure mode 2 (panic) is refused by contaudit")
+
+// ErrTruncated reports a datagram larger than the receive buffer.
+var ErrTruncated = errors.New("netlink datagram truncated")
+
+// Conn is a NETLINK_AUDIT connection. Requests are serialised; Receive is
+// meant for one reader goroutine.
+type Conn struct {
+	t   Transport
+	mu  sync.Mutex // one request in flight: replies are matched by seq
+	seq atomic.Uint32
+
+	buf     []byte
+	msgs    []Message
+	pending []Message // records that arrived while a request waited
+
+	stats Stats
+}
+
+// Stats are the connection's counters since Dial.
+type Stats struct {
+	Datagrams  atomic.Uint64
+	Overruns   atomic.Uint64 // ENOBUFS: the kernel dropped records for us
+	Malformed  atomic.Uint64 // datagrams that were not valid netlink
+	Truncated  atomic.Uint64
+	Unexpected atomic.Uint64 // replies to no request of ours
+}
+
+// Dial opens a NETLINK_AUDIT socket.
+func Dial(opts Options) (*Conn, error) {
+	s, err := openSocket(opts)
+	if err != nil {
+		return nil, err
+	}
+	return New(s), nil
+}
+
+// New wraps a transport, such as auditnltest's fake kernel.
+func New(t Transport) *Conn {
+	return &Conn{t: t, buf: make([]byte, ReceiveBufferSize)}
+}
+
+// Close closes the socket. A registered daemon should Unregister first;
+// closing alone leaves the kernel to notice on its next send.
+func (c *Conn) Close() error { return c.t.Close() }
+
+// Stats returns the live counters.
+func (c *Conn) Stats() *Stats { return &c.stats }
+
+// PortID is the socket's netlink port.
+func (c *Conn) PortID() uint32 { return c.t.PortID() }
+
+type replyWant int
+
+const (
+	wantAck   replyWant = iota // ACK only
+	wantOne                    // one reply of the request's type, and the ACK
+	wantMulti                  // replies until NLMSG_DONE, and the ACK
+)
+
+// request sends one command and collects its replies. The kernel sends the
+// ACK synchronously but GET and LIST_RULES replies from a kernel thread, so
+// they arrive in either order: wait for both.
+func (c *Conn) request(ctx context.Context, typ uint16, payload []byte, want replyWant) ([]Message, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, DefaultTimeout)
+		defer cancel()
+	}
+	dl, _ := ctx.Deadline()
+	if err := c.t.SetReadDeadline(dl); err != nil {
+		return nil, err
+	}
+	defer c.t.SetReadDeadline(time.Time{})
+	stop := context.AfterFunc(ctx, func() { c.t.SetReadDeadline(time.Unix(1, 0)) })
+	defer stop()
+
+	seq := c.seq.Add(1)
+	req := MarshalMessage(Header{Type: typ, Flags: unix.NLM_F_REQUEST | unix.NLM_F_ACK, Seq: seq}, payload)
+	if err := c.t.Send(req); err != nil {
+		return nil, &OpError{Op: opName(typ), Err: err}
+	}
+	var (
+		replies []Message
+		acked   bool
+		done    = want == wantAck
+	)
+	for !acked || !done {
+		msgs, err := c.readDatagram()
+		if err != nil {
+			if errors.Is(err, os.ErrDeadlineExceeded) && ctx.Err() != nil {
+				err = ctx.Err()
+			}
+			return nil, &OpError{Op: opName(typ), Err: err}
+		}
+		for _, m := range msgs {
+			if m.Header.Seq != seq || m.Header.Type == abi.AUDIT_EOE || isRecord(m.Header.Type) && m.Header.Type != typ {
+				if isRecord(m.Header.Type) {
+					c.pending = append(c.pending, clone(m))
+				} else {
+					c.stats.Unexpected.Add(1)
+				}
+				continue
+			}
+			switch m.Header.Type {
+			case unix.NLMSG_ERROR:
+				errno, err := parseError(m)
+				if err != nil {
+					return nil, &OpError{Op: opName(typ), Err: err}
+				}
+				if errno != 0 {
+					return nil, &OpError{Op: opName(typ), Err: errno}
+				}
+				acked = true
+			case unix.NLMSG_DONE:
+				done = true
+			default:
+				replies = append(replies, clone(m))
+				if want == wantOne {
+					done = true
+				}
+			}
+		}
+	}
+	return replies, nil
+}
+
+func clone(m Message) Message {
+	m.Data = append([]byte(nil), m.Data...)
+	return m
+}
+
+// readDatagram receives and splits one datagram into c.msgs, which alias
+// c.buf until the next call.
+func (c *Conn) readDatagram() ([]Message, error) {
+	n, err := c.t.Receive(c.buf)
+	if err != nil {
+		if errors.Is(err, unix.ENOBUFS) {
+			c.stats.Overruns.Add(1)
+		}
+		return nil, err
+	}
+	c.stats.Datagrams.Add(1)
+	if n > len(c.buf) {
+		c.stats.Truncated.Add(1)
+		return nil, fmt.Errorf("%w: %d bytes, buffer %d", ErrTruncated, n, len(c.buf))
+	}
+	msgs, err := ParseDatagram(c.buf[:n], c.msgs[:0])
+	c.msgs = msgs
+	if err != nil {
+		c.stats.Malformed.Add(1)
+		return nil, err
+	}
+	return msgs, nil
+}
+
+// Receive returns the next batch of records: first those that arrived while
+// a request was waiting, then one datagram's worth. The returned messages
+// alias an internal buffer until the next call. Errors wrapping
+// unix.ENOBUFS (records were lost, and counted in Stats().Overruns),
+// ErrTruncated and ErrMalformed are not fatal: call Receive again.
+// Interrupt makes a blocked Receive return os.ErrDeadlineExceeded.
+func (c *Conn) Receive() ([]Message, error) {
+	if len(c.pending) > 0 {
+		c.mu.Lock()
+		p := c.pending
+		c.pending = nil
+		c.mu.Unlock()
+		return p, nil
+	}
+	return c.readDatagram()
+}
+
+// Interrupt unblocks a pending Receive; use it to stop a reader goroutine.
+func (c *Conn) Interrupt() { c.t.SetReadDeadline(time.Unix(1, 0)) }
+
+// Status fetches struct audit_status (auditctl -s).
+func (c *Conn) Status(ctx context.Context) (abi.AuditStatus, error) {
+	replies, err := c.request(ctx, abi.AUDIT_GET, nil, wantOne)
+	if err != nil {
+		return abi.AuditStatus{}, err
+	}
+	return abi.UnmarshalAuditStatus(replies[0].Data)
+}
+
+// SetStatus changes the fields selected by s.Mask. Failure mode 2 is
+// refused with ErrPanicMode.
+func (c *Conn) SetStatus(ctx context.Context, s abi.AuditStatus) error {
+	if s.Mask&abi.AUDIT_STATUS_FAILURE != 0 && s.Failure > abi.AUDIT_FAIL_PRINTK {
+		return ErrPanicMode
+	}
+	_, err := c.request(ctx, abi.AUDIT_SET, s.MarshalBinary(), wantAck)
+	return err
+}
+
+// Register makes this socket the audit daemon: the kernel sends every
+// record here, unicast, and applies backpressure. It fails with EEXIST
+// wrapped when another live daemon holds the registration.
+func (c *Conn) Register(ctx context.Context) error {
+	return c.SetStatus(ctx, abi.AuditStatus{Mask: abi.AUDIT_STATUS_PID, PID: uint32(os.Getpid())})
+}
+
+// Unregister releases the daemon registration (pid 0).
+func (c *Conn) Unregister(ctx context.Context) error {
+	return c.SetStatus(ctx, abi.AuditStatus{Mask: abi.AUDIT_STATUS_PID, PID: 0})
+}
+
+// AddRule adds one rule (auditctl -a/-A/-w).
+func (c *Conn) AddRule(ctx context.Context, r *abi.AuditRuleData) error {
+	_, err := c.request(ctx, abi.AUDIT_ADD_RULE, r.MarshalBinary(), wantAck)
+	return err
+}
+
+// DeleteRule deletes the rule equal to r (auditctl -d/-W).
+func (c *Conn) DeleteRule(ctx context.Context, r *abi.AuditRuleData) error {
+	_, err := c.request(ctx, abi.AUDIT_DEL_RULE, r.MarshalBinary(), wantAck)
+	return err
+}
+
+// ListRules returns the kernel's rules in order (auditctl -l).
+func (c *Conn) ListRules(ctx context.Context) ([]*abi.AuditRuleData, error) {
+	replies, err := c.request(ctx, abi.AUDIT_LIST_RULES, nil, wantMulti)
+	if err != nil {
+		return nil, err
+	}
+	rules := make([]*abi.AuditRuleData, 0, len(replies))
+	for i, m := range replies {
+		r, err := abi.UnmarshalAuditRuleData(m.Data)
+		if err != nil {
+			return nil, fmt.Errorf("list rules: rule %d: %w", i, err)
+		}
+		rules = append(rules, r)
+	}
+	return rules, nil
+}
+
+// Features fetches struct audit_features.
+func (c *Conn) Features(ctx context.Context) (abi.AuditFeatures, error) {
+	replies, err := c.request(ctx, abi.AUDIT_GET_FEATURE, nil, wantOne)
+	if err != nil {
+		return abi.AuditFeatures{}, err
+	}
+	return abi.UnmarshalAuditFeatures(replies[0].Data)
+}
+
+// SetFeature sets features (for example loginuid_immutable). Locking a
+// feature lasts until reboot.
+func (c *Conn) SetFeature(ctx context.Context, f abi.AuditFeatures) error {
+	_, err := c.request(ctx, abi.AUDIT_SET_FEATURE, f.MarshalBinary(), wantAck)
+	return err
+}
+
+// SendUserMessage logs a userspace record (AUDIT_USER_* types) through the
+// kernel, as auditd does for its own DAEMON events when asked.
+func (c *Conn) SendUserMessage(ctx context.Context, typ uint16, text string) error {
+	_, err := c.request(ctx, typ, append([]byte(text), 0), wantAck)
+	return err
+}

@@ -1,0 +1,139 @@
+package auditnl
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"time"
+	"unsafe"
+
+	"github.com/contaudit/contaudit/internal/abi"
+	"golang.org/x/sys/unix"
+)
+
+// Transport carries whole netlink datagrams between a Conn and a kernel.
+// The socket is the real one; auditnltest provides an in-memory kernel.
+type Transport interface {
+	// Send writes one request datagram.
+	Send(b []byte) error
+	// Receive reads one datagram into b and returns its full length; a
+	// length above len(b) means the datagram was truncated.
+	Receive(b []byte) (int, error)
+	// SetReadDeadline bounds Receive; a zero time removes the bound.
+	SetReadDeadline(t time.Time) error
+	// PortID is the netlink port the kernel knows this endpoint by.
+	PortID() uint32
+	Close() error
+}
+
+// Options configure a socket.
+type Options struct {
+	// Multicast joins AUDIT_NLGRP_READLOG to read records read-only beside
+	// another audit daemon. Needs CAP_AUDIT_READ.
+	Multicast bool
+	// ReceiveBuffer sizes SO_RCVBUF (forced past rmem_max when root). The
+	// kernel drops multicast records, and stalls unicast ones, when it
+	// fills; zero leaves the default.
+	ReceiveBuffer int
+}
+
+// socket is a NETLINK_AUDIT socket registered with Go's poller, so reads
+// honour deadlines and never pin an OS thread.
+type socket struct {
+	f      *os.File
+	portID uint32
+}
+
+func openSocket(opts Options) (*socket, error) {
+	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, abi.NETLINK_AUDIT)
+	if err != nil {
+		return nil, fmt.Errorf("open NETLINK_AUDIT socket: %w", err)
+	}
+	sa := &unix.SockaddrNetlink{Family: unix.AF_NETLINK}
+	if opts.Multicast {
+		sa.Groups = 1 << (abi.AUDIT_NLGRP_READLOG - 1)
+	}
+	if err := unix.Bind(fd, sa); err != nil {
+		unix.Close(fd)
+		if opts.Multicast && errors.Is(err, unix.EPERM) {
+			return nil, fmt.Errorf("join audit multicast group (needs CAP_AUDIT_READ): %w", err)
+		}
+		return nil, fmt.Errorf("bind NETLINK_AUDIT socket: %w", err)
+	}
+	if opts.ReceiveBuffer > 0 {
+		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, opts.ReceiveBuffer); err != nil {
+			if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF, opts.ReceiveBuffer); err != nil {
+				unix.Close(fd)
+				return nil, fmt.Errorf("set receive buffer to %d bytes: %w", opts.ReceiveBuffer, err)
+			}
+		}
+	}
+	local, err := unix.Getsockname(fd)
+	if err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("getsockname NETLINK_AUDIT: %w", err)
+	}
+	nl, ok := local.(*unix.SockaddrNetlink)
+	if !ok {
+		unix.Close(fd)
+		return nil, fmt.Errorf("getsockname NETLINK_AUDIT: unexpected address %T", local)
+	}
+	return &socket{f: os.NewFile(uintptr(fd), "netlink-audit"), portID: nl.Pid}, nil
+}
+
+func (s *socket) Send(b []byte) error {
+	rc, err := s.f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var serr error
+	err = rc.Write(func(fd uintptr) bool {
+		serr = unix.Sendto(int(fd), b, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK})
+		return serr != unix.EAGAIN
+	})
+	if err != nil {
+		return err
+	}
+	return serr
+}
+
+// Receive reads one datagram. It uses the raw syscall with a caller-owned
+// address so that the per-record path does not allocate, and drops
+// datagrams that did not come from the kernel (port 0): only the kernel may
+// speak for audit.
+func (s *socket) Receive(b []byte) (int, error) {
+	rc, err := s.f.SyscallConn()
+	if err != nil {
+		return 0, err
+	}
+	var (
+		n    int
+		rerr error
+	)
+	for {
+		var from unix.RawSockaddrNetlink
+		fromLen := uint32(unix.SizeofSockaddrNetlink)
+		err = rc.Read(func(fd uintptr) bool {
+			r, _, e := unix.Syscall6(unix.SYS_RECVFROM, fd, uintptr(unsafe.Pointer(unsafe.SliceData(b))), uintptr(len(b)),
+				unix.MSG_TRUNC, uintptr(unsafe.Pointer(&from)), uintptr(unsafe.Pointer(&fromLen)))
+			if e == unix.EAGAIN {
+				return false
+			}
+			n, rerr = int(r), nil
+			if e != 0 {
+				n, rerr = 0, e
+			}
+			return true
+		})
+		if err != nil {
+			return 0, err
+		}
+		if rerr != nil || from.Pid == 0 {
+			return n, rerr
+		}
+	}
+}
+
+func (s *socket) SetReadDeadline(t time.Time) error { return s.f.SetReadDeadline(t) }
+func (s *socket) PortID() uint32                    { return s.portID }
+func (s *socket) Close() error                      { return s.f.Close() }
