@@ -58,6 +58,7 @@ type Assembler[T any] struct {
 
 	epoch    time.Time
 	hasEpoch bool
+	lastTick int64
 
 	stats Stats
 }
@@ -101,7 +102,8 @@ func NewAssembler[T any](cfg Config) *Assembler[T] {
 // Add files one record and returns the events it completed, possibly none:
 // its own event, an event it split, or the oldest one it evicted. now is
 // the caller's clock, compared only with other now values: the wall clock
-// for a live stream, the records' own time when replaying a file. An EOE
+// for a live stream, the records' own time when replaying a file; it is
+// taken as the latest now seen if it runs backwards. An EOE
 // record is not kept: rec is dropped.
 func (a *Assembler[T]) Add(k Key, typ uint32, rec T, now time.Time) []Event[T] {
 	a.recycle()
@@ -172,8 +174,8 @@ func (a *Assembler[T]) Add(k Key, typ uint32, rec T, now time.Time) []Event[T] {
 
 // Expire returns the events opened EndOfEventTimeout or more before now
 // and counts the lost serials that are due. It walks only the events it
-// returns (plus one), so calling it on every tick is cheap; it assumes now
-// does not run backwards, and otherwise only returns events late.
+// returns (plus one), so calling it on every tick is cheap. A now earlier
+// than one already seen counts as the latest seen.
 func (a *Assembler[T]) Expire(now time.Time) []Event[T] {
 	a.recycle()
 	t := a.tick(now)
@@ -213,11 +215,15 @@ func (a *Assembler[T]) Stats() Stats {
 	return s
 }
 
+// tick turns now into the Assembler's clock, which never runs backwards:
+// records replayed from a file in log time may step back, and the open
+// list must stay in the order of its deadlines.
 func (a *Assembler[T]) tick(now time.Time) int64 {
 	if !a.hasEpoch {
 		a.epoch, a.hasEpoch = now, true
 	}
-	return int64(now.Sub(a.epoch))
+	a.lastTick = max(a.lastTick, int64(now.Sub(a.epoch)))
+	return a.lastTick
 }
 
 func (a *Assembler[T]) node(name string) *serials {

@@ -45,7 +45,7 @@ func addK(node string, sec int64, ser uint64, typ uint32) step {
 	return step{op: 'a', node: node, sec: sec, ser: ser, typ: typ}
 }
 func expire(at time.Duration) step { return step{op: 'e', at: at} }
-func flush() step                   { return step{op: 'f'} }
+func flush() step                  { return step{op: 'f'} }
 
 var t0 = time.Unix(1700000000, 0)
 
@@ -254,7 +254,7 @@ func TestAssembler(t *testing.T) {
 				expire(1999 * time.Millisecond), add(2, tUSERLOGIN),
 				expire(2 * time.Second), expire(2999 * time.Millisecond),
 			},
-			want:  []string{"1[0] standalone", "3[1] standalone", "6[2] standalone", "2[4] standalone"},
+			want: []string{"1[0] standalone", "3[1] standalone", "6[2] standalone", "2[4] standalone"},
 		},
 		{
 			name: "gaps expire one by one as they come due",
