@@ -48,3 +48,43 @@ func BenchmarkAdd(b *testing.B) { benchStream(b, Config{}, 1) }
 
 // BenchmarkAddNodes is log search over logs gathered from several hosts.
 func BenchmarkAddNodes(b *testing.B) { benchStream(b, Config{CloseOnProctitle: true}, 3) }
+
+// BenchmarkExpireIdle is the daemon's ticker with many events open and
+// none due: it must not walk them.
+func BenchmarkExpireIdle(b *testing.B) {
+	a := NewAssembler[benchRecord](Config{})
+	now := time.Unix(1700000000, 0)
+	for i := range 1000 {
+		a.Add(Key{Sec: 1700000000, Serial: uint64(i)}, tSYSCALL, benchRecord{}, now)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if len(a.Expire(now.Add(time.Second))) != 0 {
+			b.Fatal("expired early")
+		}
+	}
+}
+
+// TestSteadyStateAllocs keeps the hot path free of allocations once the
+// pools are warm.
+func TestSteadyStateAllocs(t *testing.T) {
+	a := NewAssembler[benchRecord](Config{})
+	now := time.Unix(1700000000, 0)
+	serial := uint64(0)
+	cycle := func() {
+		serial += 2
+		k := Key{Sec: 1700000000, Serial: serial}
+		for _, typ := range benchTypes {
+			a.Add(k, typ, benchRecord{}, now)
+		}
+		a.Add(Key{Sec: 1700000000, Serial: serial + 1}, tUSERLOGIN, benchRecord{}, now)
+		a.Expire(now)
+	}
+	for range 100 {
+		cycle()
+	}
+	if n := testing.AllocsPerRun(1000, cycle); n != 0 {
+		t.Errorf("%v allocations per event", n)
+	}
+}

@@ -99,7 +99,8 @@ type Config struct {
 	MaxRecords int
 	// History is how many serials per node are remembered to recognise
 	// late records, and the reorder window of lost-serial accounting.
-	// Rounded up to a power of two, at least 64. Default 4096.
+	// Rounded up to a power of two, at least 64. Default 4096, which
+	// costs 128 KiB per node seen.
 	History int
 	// CloseOnProctitle ends an event at PROCTITLE: set it for log files,
 	// which carry no EOE. Leave it off for netlink, where EOE is exact.

@@ -63,8 +63,11 @@ func (s *serials) observe(k Key, tick int64, st *Stats) bool {
 			// serial under another timestamp: neither is a loss.
 			return s.blocked()
 		}
+		// Slots of the old numbering stay: late detection matches whole
+		// Keys, and a stale serial can only hide a loss, while clearing
+		// the ring would make a stream that flips between two numberings
+		// (unlabelled logs of two hosts) cost a ring per record.
 		st.SerialResets++
-		clear(s.slots)
 		s.first, s.base, s.top = x, x, x
 	case d >= h:
 		s.slide(x-h+1, st)
@@ -105,7 +108,7 @@ func (s *serials) slide(to uint32, st *Stats) {
 func (s *serials) expire(tick, timeout int64, st *Stats) (int64, bool) {
 	for s.blocked() {
 		y := s.base + 1
-		for !s.seen(y) { // ends at top, which is seen while blocked
+		for y != s.top && !s.seen(y) { // top is seen while blocked
 			y++
 		}
 		at := s.slots[y&s.mask].at
