@@ -70,7 +70,7 @@ func (p *Parser) ParseLine(line []byte) (rec *Record, rest []byte, err error) {
 			r.Flags |= HostPrefix
 		}
 		j := scanToken(line, i+5, len(line))
-		r.Node, _ = p.keys.lookup(line[i+5:j], fnv(line[i+5:j]))
+		r.Node, _ = p.keys.lookup(line[i+5:j], keyHash(line[i+5:j]))
 		i = skipSpace(line, j, len(line))
 	}
 	if !hasPrefixAt(line, i, "type=") {
@@ -166,7 +166,7 @@ func (p *Parser) setTypeName(name []byte) {
 		r.Type, r.TypeName = e.typ, e.name
 		return
 	}
-	r.TypeName, _ = p.keys.lookup(name, fnv(name))
+	r.TypeName, _ = p.keys.lookup(name, keyHash(name))
 	num := name
 	if bytes.HasPrefix(num, []byte("UNKNOWN[")) && bytes.HasSuffix(num, []byte("]")) {
 		num = num[len("UNKNOWN[") : len(num)-1]
@@ -187,7 +187,7 @@ func (p *Parser) setType(t uint32) {
 	}
 	p.tmp = strconv.AppendUint(append(p.tmp[:0], "UNKNOWN["...), uint64(t), 10)
 	p.tmp = append(p.tmp, ']')
-	r.TypeName, _ = p.keys.lookup(p.tmp, fnv(p.tmp))
+	r.TypeName, _ = p.keys.lookup(p.tmp, keyHash(p.tmp))
 }
 
 // stamp parses "audit(sec.msec:serial)" and the ':' after it at b[i:].
@@ -280,23 +280,23 @@ func (p *Parser) scan(b []byte, i, end int, mode scanMode, split, glue bool) (st
 			return end, -1
 		}
 		start := i
-		h := uint32(fnvOffset)
 		for i < end && keyChar[b[i]] {
-			h = (h ^ uint32(b[i])) * fnvPrime
 			i++
 		}
 		if i == start || i >= end || b[i] != '=' {
 			i = scanToken(b, start, end)
-			p.add(mode, Field{Value: b[start:i], Raw: b[start:i], Kind: KindBare, Flags: flags})
+			f := p.slot(mode)
+			f.Value, f.Raw, f.Kind, f.Flags = b[start:i], b[start:i], KindBare, flags
 			continue
 		}
 		if split && i-start == 4 && isRecordKey(b[start:i]) && recordStartAt(b, start) {
 			return start, -1
 		}
-		key, class := p.keys.lookup(b[start:i], h)
+		key, class := p.keys.lookup(b[start:i], keyHash(b[start:i]))
 		i++
 		v := i
-		f := Field{Key: key, Flags: flags}
+		f := p.slot(mode)
+		f.Key, f.Flags = key, flags
 		switch {
 		case i >= end || isSpace[b[i]]:
 			f.Value, f.Raw = b[v:v], b[v:v]
@@ -325,12 +325,10 @@ func (p *Parser) scan(b []byte, i, end int, mode scanMode, split, glue bool) (st
 			if i < end && !isSpace[b[i]] {
 				if glue && mode == modeMain && p.enrichedKeyAt(b, i, end) {
 					f.Raw = b[v:i]
-					p.add(mode, f)
 					return end, i
 				}
 				if split && recordStartAt(b, i) {
 					f.Raw = b[v:i]
-					p.add(mode, f)
 					return i, -1
 				}
 				i = scanToken(b, i, end)
@@ -339,23 +337,27 @@ func (p *Parser) scan(b []byte, i, end int, mode scanMode, split, glue bool) (st
 			f.Raw = b[v:i]
 		default:
 			j, eq := i, -1
-			for j < end && !isSpace[b[j]] {
-				if b[j] == '=' && eq < 0 {
-					eq = j
+			for j < end {
+				if c := valueStop[b[j]]; c != 0 {
+					if c == stopSpace {
+						break
+					}
+					if eq < 0 {
+						eq = j
+					}
 				}
 				j++
 			}
 			if eq >= 0 {
 				if split && eq-4 >= v && isRecordKey(b[eq-4:eq]) && recordStartAt(b, eq-4) {
 					f.Value, f.Raw = b[v:eq-4], b[v:eq-4]
-					p.add(mode, f)
+					p.classify(f, class)
 					return eq - 4, -1
 				}
 				if glue && mode == modeMain {
 					if k := p.gluedKey(b, v, eq); k >= 0 {
 						f.Value, f.Raw = b[v:k], b[v:k]
-						p.classify(&f, class)
-						p.add(mode, f)
+						p.classify(f, class)
 						return end, k
 					}
 				}
@@ -370,14 +372,13 @@ func (p *Parser) scan(b []byte, i, end int, mode scanMode, split, glue bool) (st
 				f.Flags |= FieldMalformed
 			}
 			if mode != modeEnriched {
-				p.classify(&f, class)
+				p.classify(f, class)
 			}
 			i = j
 		}
 		if f.Flags&FieldMalformed != 0 {
 			r.Flags |= Malformed
 		}
-		p.add(mode, f)
 		if f.Kind == KindSingleQuoted && key == "msg" && mode == modeMain {
 			lo := cap(b) - cap(f.Value)
 			p.scan(b, lo, lo+len(f.Value), modeInner, false, false)
@@ -385,12 +386,22 @@ func (p *Parser) scan(b []byte, i, end int, mode scanMode, split, glue bool) (st
 	}
 }
 
-func (p *Parser) add(mode scanMode, f Field) {
+// slot appends a zero Field and returns it for filling in place, which
+// costs less than building a Field and copying it in. It is valid until the
+// next call.
+func (p *Parser) slot(mode scanMode) *Field {
+	s := &p.rec.Fields
 	if mode == modeEnriched {
-		p.rec.Enriched = append(p.rec.Enriched, f)
-	} else {
-		p.rec.Fields = append(p.rec.Fields, f)
+		s = &p.rec.Enriched
 	}
+	if len(*s) < cap(*s) {
+		*s = (*s)[:len(*s)+1]
+	} else {
+		*s = append(*s, Field{})
+	}
+	f := &(*s)[len(*s)-1]
+	*f = Field{}
+	return f
 }
 
 // classify sets the kind of an unquoted value.
@@ -561,6 +572,20 @@ func parseUint(b []byte, limit uint64) (uint64, bool) {
 	}
 	return n, n <= limit
 }
+
+const (
+	stopSpace = 1
+	stopEqual = 2
+)
+
+// valueStop classifies the bytes an unquoted value scan stops or looks at.
+var valueStop = func() (t [256]uint8) {
+	for _, c := range " \t\r\n\v\f" {
+		t[c] = stopSpace
+	}
+	t['='] = stopEqual
+	return t
+}()
 
 var isSpace, keyChar = func() (sp, kc [256]bool) {
 	for _, c := range " \t\r\n\v\f" {
