@@ -2,6 +2,8 @@ package interpret
 
 import (
 	"encoding/binary"
+	"math"
+	"net"
 	"strconv"
 	"strings"
 )
@@ -49,7 +51,7 @@ func Sockaddr(hexValue string) string {
 		port := binary.BigEndian.Uint16(b[2:])
 		addr := ipv6String(b[8:24])
 		if scope := binary.LittleEndian.Uint32(b[24:]); scope != 0 && isLinkLocal6(b[8:24]) {
-			addr += "%" + strconv.FormatUint(uint64(scope), 10)
+			addr += "%" + scopeName(scope)
 		}
 		return pre + "laddr=" + addr + " lport=" + strconv.Itoa(int(port)) + " }"
 	case 16: // AF_NETLINK
@@ -74,6 +76,17 @@ func Sockaddr(hexValue string) string {
 		return pre + "laddr=" + cstr(b[2:2+15]) + " }"
 	}
 	return pre + "(unsupported) }"
+}
+
+// scopeName is what glibc's getnameinfo prints for a link-local scope: the
+// local interface of that index, else the number.
+func scopeName(scope uint32) string {
+	if scope <= math.MaxInt32 {
+		if ifi, err := net.InterfaceByIndex(int(scope)); err == nil {
+			return ifi.Name
+		}
+	}
+	return strconv.FormatUint(uint64(scope), 10)
 }
 
 func ipv4String(a []byte) string {
