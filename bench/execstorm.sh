@@ -1,0 +1,475 @@
+#!/usr/bin/env bash
+# execstorm.sh: how much an audit daemon slows a fork+exec storm.
+#
+# Runs bench/storm.c (posix_spawn + waitpid of /bin/true, STORM_N times) with
+# no audit, with Debian's auditd in three settings and with contaudit, all
+# under the one rule `-a always,exit -F arch=b64 -S execve -k storm`, and
+# prints for each configuration the median over BENCH_RUNS runs of: the
+# workload's wall time and its ratio to no audit, the SYSCALL records with
+# key "storm" in the daemon's log, the kernel's lost count during the run, the
+# daemon's CPU per 1,000 events and its max RSS. See bench/README.md.
+#
+# Runs as root on the shared kernel: it takes the kernel-test lock for its
+# whole run, refuses to start next to another audit daemon, and restores the
+# kernel's audit state (enabled, failure, rate and backlog limits, backlog
+# wait time, rules) on exit, error or signal. It only ever signals the daemon
+# PIDs it started itself.
+#
+# Environment: STORM_N (default 20000), BENCH_RUNS (default 3),
+# BENCH_CONFIGS (space-separated subset of: noaudit auditd64 auditd8192
+# auditdnone contaudit; default all), BENCH_KEEP=1 keeps the temp dir.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+N=${STORM_N:-20000}
+RUNS=${BENCH_RUNS:-3}
+CONFIGS=${BENCH_CONFIGS:-"noaudit auditd64 auditd8192 auditdnone contaudit"}
+LOCK=/run/lock/contaudit-kerneltest.lock
+RULE=(-a 'always,exit' -F arch=b64 -S execve -k storm)
+AUDITD=/sbin/auditd
+STOP_TIMEOUT=10   # seconds between SIGTERM and SIGKILL
+READY_TIMEOUT=15  # seconds for a daemon to register (and load its rules)
+DRAIN_TIMEOUT=60  # seconds for a daemon to finish writing after the storm
+
+die() { echo "execstorm: $*" >&2; exit 1; }
+note() { echo "execstorm: $*" >&2; }
+
+[[ $N =~ ^[1-9][0-9]*$ ]] || die "STORM_N must be a positive integer, not '$N'"
+[[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive integer, not '$RUNS'"
+for c in $CONFIGS; do
+  case $c in noaudit|auditd64|auditd8192|auditdnone|contaudit) ;; *) die "unknown configuration '$c' in BENCH_CONFIGS" ;; esac
+done
+[[ $(id -u) -eq 0 ]] || die "must run as root (it drives the kernel's audit state)"
+for cmd in auditctl gcc flock pidof awk; do
+  command -v "$cmd" >/dev/null || die "$cmd not found"
+done
+[[ -x $AUDITD ]] || die "$AUDITD not found (apt-get install auditd)"
+
+WORK=$(mktemp -d /tmp/execstorm.XXXXXX)
+STARTED_PIDS=()   # daemons this script started and has not reaped yet
+STORM_PID=
+declare -A SNAP   # the kernel's audit settings before the benchmark
+SNAPSHOT=0        # 1 once the kernel state has been saved: restore it on exit
+ODD=()            # things worth reporting that are not numbers
+
+# ---- small helpers that do not exec (they run inside measurement windows,
+# where every execve would be audited and counted) ---------------------------
+
+# nap SECONDS: sleep without exec'ing sleep(1): a read that times out on a
+# FIFO that never gets data.
+NAP_FD=
+nap() {
+  if [[ -n $NAP_FD ]]; then
+    read -r -t "$1" -u "$NAP_FD" _ || true
+  else
+    sleep "$1"
+  fi
+}
+
+# proc_alive PID: the process exists and is not a zombie.
+proc_alive() {
+  local line
+  [[ -r /proc/$1/stat ]] || return 1
+  read -r line <"/proc/$1/stat" 2>/dev/null || return 1
+  line=${line##*) }
+  [[ ${line:0:1} != Z ]]
+}
+
+# proc_cpu PID: sets CPU_TICKS to utime+stime of the whole process (all
+# threads), in clock ticks.
+proc_cpu() {
+  local line
+  local -a f
+  read -r line <"/proc/$1/stat"
+  line=${line##*) }
+  read -r -a f <<<"$line"
+  CPU_TICKS=$((f[11] + f[12]))
+}
+
+# proc_hwm PID: sets HWM_KB to the process's peak RSS (VmHWM) in KiB.
+proc_hwm() {
+  local k v rest
+  HWM_KB=0
+  while read -r k v rest; do
+    if [[ $k == VmHWM: ]]; then HWM_KB=$v; fi
+  done <"/proc/$1/status"
+}
+
+# ---- kernel audit state ----------------------------------------------------
+
+# audit_status: fills ST[] from `auditctl -s`.
+declare -A ST
+audit_status() {
+  local k v rest out
+  out=$(auditctl -s) || die "auditctl -s failed"
+  ST=()
+  while read -r k v rest; do
+    [[ -n $k ]] && ST[$k]=$v
+  done <<<"$out"
+}
+
+stop_daemon() { # PID
+  local pid=$1 i keep=()
+  if proc_alive "$pid"; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < STOP_TIMEOUT * 10; i++)); do
+      proc_alive "$pid" || break
+      nap 0.1
+    done
+    if proc_alive "$pid"; then
+      note "daemon $pid did not exit ${STOP_TIMEOUT}s after SIGTERM: SIGKILL"
+      ODD+=("daemon pid $pid needed SIGKILL")
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  fi
+  wait "$pid" 2>/dev/null || true
+  for i in "${STARTED_PIDS[@]}"; do
+    [[ $i == "$pid" ]] || keep+=("$i")
+  done
+  STARTED_PIDS=("${keep[@]}")
+}
+
+cleanup() {
+  local rc=$?
+  set +e
+  trap - EXIT INT TERM
+  if [[ -n $STORM_PID ]] && proc_alive "$STORM_PID"; then
+    kill -TERM "$STORM_PID" 2>/dev/null
+    wait "$STORM_PID" 2>/dev/null
+  fi
+  local pid
+  for pid in "${STARTED_PIDS[@]}"; do
+    stop_daemon "$pid"
+  done
+  if [[ $SNAPSHOT == 1 ]]; then
+    auditctl -D >/dev/null 2>&1
+    if [[ -s $WORK/rules.snap ]]; then
+      auditctl -R "$WORK/rules.snap" >/dev/null 2>&1 ||
+        note "WARNING: could not reload the saved rules; they are in $WORK/rules.snap"
+    fi
+    auditctl -f "${SNAP[failure]}" -r "${SNAP[rate_limit]}" -b "${SNAP[backlog_limit]}" \
+      --backlog_wait_time "${SNAP[backlog_wait_time]}" >/dev/null 2>&1 ||
+      note "WARNING: could not restore failure/rate_limit/backlog_limit/backlog_wait_time"
+    auditctl -e "${SNAP[enabled]}" >/dev/null 2>&1 || note "WARNING: could not restore enabled=${SNAP[enabled]}"
+    note "kernel audit state restored (enabled ${SNAP[enabled]}, failure ${SNAP[failure]}, rate_limit ${SNAP[rate_limit]}, backlog_limit ${SNAP[backlog_limit]}, backlog_wait_time ${SNAP[backlog_wait_time]}, $(wc -l <"$WORK/rules.snap") rule(s))"
+  fi
+  if [[ ${BENCH_KEEP:-0} == 1 ]]; then
+    note "kept $WORK"
+  else
+    rm -rf "$WORK"
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+mkfifo "$WORK/nap"
+exec {NAP_FD}<>"$WORK/nap"
+
+# ---- build -----------------------------------------------------------------
+gcc -O2 -Wall -o "$WORK/storm" "$ROOT/bench/storm.c" || die "cannot compile bench/storm.c"
+
+CONTAUDIT="$ROOT/bin/contaudit"
+CONTAUDIT_REASON=   # non-empty: contaudit is not available, and why
+if [[ " $CONFIGS " == *" contaudit "* ]]; then
+  if ! make -C "$ROOT" build >"$WORK/build.log" 2>&1; then
+    CONTAUDIT_REASON="make build failed: $(grep -v '^make' "$WORK/build.log" | grep . | head -n 1 | cut -c1-160)"
+  elif ! "$CONTAUDIT" daemon -h >"$WORK/daemon-help.log" 2>&1; then
+    CONTAUDIT_REASON="bin/contaudit has no working daemon subcommand: $(grep . "$WORK/daemon-help.log" | head -n 1 | cut -c1-160)"
+  fi
+fi
+
+# ---- lock, checks, snapshot ------------------------------------------------
+exec 9>"$LOCK"
+if ! flock -n 9; then
+  note "waiting for $LOCK (a kernel test is running)"
+  flock 9
+fi
+
+audit_status
+[[ ${ST[pid]:-0} == 0 ]] || die "an audit daemon is already registered (pid ${ST[pid]}); stop it first"
+if others=$(pidof auditd); then
+  die "auditd is already running (pid $others); stop it first"
+fi
+[[ ${ST[enabled]} != 2 ]] || die "audit configuration is locked (enabled 2); cannot benchmark"
+[[ ${ST[failure]} != 2 ]] || die "failure mode is 2 (panic); refusing to touch this kernel"
+for k in enabled failure rate_limit backlog_limit backlog_wait_time; do
+  [[ -n ${ST[$k]:-} ]] || die "auditctl -s did not report $k"
+  SNAP[$k]=${ST[$k]}
+done
+auditctl -l | grep -v '^No rules' >"$WORK/rules.snap" || true
+SNAPSHOT=1
+
+HZ=$( (zcat /proc/config.gz 2>/dev/null || cat "/boot/config-$(uname -r)" 2>/dev/null) | sed -n 's/^CONFIG_HZ=//p' | head -n 1)
+HZ=${HZ:-250}
+CLK_TCK=$(getconf CLK_TCK)
+AUDITD_VERSION=$(dpkg-query -W -f='${Version}' auditd 2>/dev/null || echo unknown)
+
+echo "exec-storm benchmark  $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+echo "machine: $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), Linux $(uname -r), HZ $HZ"
+echo "auditd: Debian $AUDITD_VERSION; contaudit: $(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)"
+echo "workload: posix_spawn+waitpid of /bin/true x $N, $RUNS run(s) per configuration, interleaved; rule: ${RULE[*]}"
+echo "kernel before: enabled ${SNAP[enabled]} failure ${SNAP[failure]} rate_limit ${SNAP[rate_limit]} backlog_limit ${SNAP[backlog_limit]} backlog_wait_time ${SNAP[backlog_wait_time]} lost ${ST[lost]}; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+
+# ---- one run of one configuration -----------------------------------------
+
+# RESULTS rows: config run wall_s recs true_recs lost bwta_jiffies cpu_ticks
+# hwm_kb backlog workload_cpu_s
+RESULTS="$WORK/results.tsv"
+: >"$RESULTS"
+
+run_storm() { # DIR: runs the workload, sets WALL and WCPU (its CPU seconds)
+  "$WORK/storm" "$N" >"$1/storm.out" 2>"$1/storm.err" 9>&- {NAP_FD}>&- &
+  STORM_PID=$!
+  if ! wait "$STORM_PID"; then
+    STORM_PID=
+    die "workload failed: $(cat "$1/storm.err")"
+  fi
+  STORM_PID=
+  read -r WALL WCPU <"$1/storm.out"
+}
+
+run_noaudit() { # RUN
+  local d="$WORK/noaudit.$1"
+  mkdir -p "$d"
+  auditctl -D >/dev/null
+  auditctl -e 0 >/dev/null
+  audit_status
+  [[ ${ST[pid]} == 0 ]] || die "an audit daemon (pid ${ST[pid]}) registered while the benchmark ran"
+  run_storm "$d"
+  printf '%s\t%s\t%s\t-\t-\t-\t-\t-\t-\t-\t%s\n' noaudit "$1" "$WALL" "$WCPU" >>"$RESULTS"
+  printf '  %-12s run %d: wall %7.3fs  workload cpu %7.3fs\n' noaudit "$1" "$WALL" "$WCPU"
+}
+
+# wait_ready PID WANT_RULE: the daemon has registered with the kernel (and,
+# when WANT_RULE is 1, the storm rule is loaded). Sets READY_ERR on failure.
+wait_ready() {
+  local pid=$1 want_rule=$2 i
+  READY_ERR=
+  for ((i = 0; i < READY_TIMEOUT * 10; i++)); do
+    if ! proc_alive "$pid"; then
+      READY_ERR="daemon exited during startup"
+      return 1
+    fi
+    audit_status
+    if [[ ${ST[pid]} == "$pid" ]]; then
+      if [[ $want_rule == 0 || $(auditctl -l 2>/dev/null) == *key=storm* ]]; then
+        return 0
+      fi
+    elif [[ ${ST[pid]} != 0 ]]; then
+      die "another audit daemon (pid ${ST[pid]}) registered while the benchmark ran"
+    fi
+    nap 0.1
+  done
+  if [[ ${ST[pid]} == "$pid" ]]; then
+    READY_ERR="registered but did not load the storm rule within ${READY_TIMEOUT}s"
+  else
+    READY_ERR="did not register with the kernel within ${READY_TIMEOUT}s"
+  fi
+  return 1
+}
+
+# run_daemon CONFIG RUN: one run under an audit daemon. Returns 1 (with
+# READY_ERR set) if the daemon could not be started.
+run_daemon() {
+  local cfg=$1 run=$2 d="$WORK/$1.$2" pid backlog log
+  mkdir -p "$d"
+  auditctl -D >/dev/null
+  case $cfg in
+    auditd64) backlog=64 ;;
+    auditd8192 | auditdnone) backlog=8192 ;;
+    contaudit) backlog=64 ;; # the kernel default; contaudit must raise it itself
+  esac
+  auditctl -b "$backlog" >/dev/null
+
+  case $cfg in
+    auditd*)
+      if others=$(pidof auditd); then
+        die "an auditd this script did not start is running (pid $others)"
+      fi
+      # Debian's auditd.conf with the log in the temp dir. num_logs is raised
+      # from 5 so that rotation (8 MB files, as by default) never deletes
+      # records we count; rotation itself still happens as by default.
+      sed -e "s|^log_file = .*|log_file = $d/audit.log|" \
+        -e 's|^num_logs = .*|num_logs = 99|' /etc/audit/auditd.conf >"$d/auditd.conf"
+      if [[ $cfg == auditdnone ]]; then
+        sed -i -e 's|^flush = .*|flush = NONE|' "$d/auditd.conf"
+      fi
+      chmod 0640 "$d/auditd.conf"
+      log="$d/audit.log"
+      "$AUDITD" -n -c "$d" >"$d/daemon.out" 2>&1 9>&- {NAP_FD}>&- &
+      pid=$!
+      STARTED_PIDS+=("$pid")
+      if ! wait_ready "$pid" 0; then
+        READY_ERR="auditd: $READY_ERR: $(grep . "$d/daemon.out" | tail -n 1 | cut -c1-160)"
+        stop_daemon "$pid"
+        return 1
+      fi
+      auditctl "${RULE[@]}" >/dev/null
+      audit_status
+      [[ ${ST[enabled]} == 1 ]] || auditctl -e 1 >/dev/null
+      ;;
+    contaudit)
+      printf '%s\n' "${RULE[*]}" >"$d/storm.rules"
+      cat >"$d/contaudit.conf" <<EOF
+log_file = $d/contaudit.log
+flush = incremental_async
+freq = 50
+log_format = RAW
+contaudit_backlog_limit = 8192
+EOF
+      log="$d/contaudit.log"
+      "$CONTAUDIT" daemon --config "$d/contaudit.conf" --rules "$d/storm.rules" >"$d/daemon.out" 2>&1 9>&- {NAP_FD}>&- &
+      pid=$!
+      STARTED_PIDS+=("$pid")
+      if ! wait_ready "$pid" 1; then
+        READY_ERR="$READY_ERR: $(grep . "$d/daemon.out" | tail -n 1 | cut -c1-160)"
+        stop_daemon "$pid"
+        return 1
+      fi
+      ;;
+  esac
+
+  # Settle, then take the baselines. From here until the CPU is read again
+  # the script execs nothing but the workload.
+  nap 1
+  audit_status
+  local lost0=${ST[lost]} bwta0=${ST[backlog_wait_time_actual]:-0} backlog_eff=${ST[backlog_limit]} enabled=${ST[enabled]}
+  if [[ $enabled != 1 ]]; then
+    READY_ERR="audit not enabled after the daemon started (enabled $enabled)"
+    stop_daemon "$pid"
+    return 1
+  fi
+  nap 0.5
+  proc_cpu "$pid"
+  local cpu0=$CPU_TICKS
+
+  run_storm "$d"
+
+  # Drain: wait until the daemon's CPU time has not moved for 1 s.
+  local i still=0 last=-1
+  for ((i = 0; i < DRAIN_TIMEOUT * 4; i++)); do
+    nap 0.25
+    if ! proc_alive "$pid"; then
+      die "$cfg daemon (pid $pid) died during the run: $(grep . "$d/daemon.out" | tail -n 1)"
+    fi
+    proc_cpu "$pid"
+    if [[ $CPU_TICKS == "$last" ]]; then
+      still=$((still + 1))
+      if ((still >= 4)); then break; fi
+    else
+      still=0
+    fi
+    last=$CPU_TICKS
+  done
+  ((still >= 4)) || ODD+=("$cfg run $run: daemon still busy ${DRAIN_TIMEOUT}s after the storm")
+  proc_cpu "$pid"
+  local cpu=$((CPU_TICKS - cpu0))
+  proc_hwm "$pid"
+  local hwm=$HWM_KB
+
+  audit_status
+  local lost1=${ST[lost]} bwta1=${ST[backlog_wait_time_actual]:-0}
+  local lost=$((lost1 - lost0)) bwta=$((bwta1 - bwta0))
+  auditctl -D >/dev/null
+  stop_daemon "$pid"
+
+  local counts recs truerecs
+  counts=$(cat "$log"* 2>/dev/null | LC_ALL=C awk '/type=SYSCALL/ && /key="storm"/ { s++; if (/comm="true"/) t++ } END { print s + 0, t + 0 }')
+  read -r recs truerecs <<<"$counts"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$cfg" "$run" "$WALL" "$recs" "$truerecs" "$lost" "$bwta" "$cpu" "$hwm" "$backlog_eff" "$WCPU" >>"$RESULTS"
+  printf '  %-12s run %d: wall %7.3fs  workload cpu %7.3fs  storm recs %6d (/bin/true %6d)  lost %5d  bwt_actual %5d jiffies  cpu %6.2fs  maxrss %6d KiB  backlog %s\n' \
+    "$cfg" "$run" "$WALL" "$WCPU" "$recs" "$truerecs" "$lost" "$bwta" "$(awk -v t="$cpu" -v h="$CLK_TCK" 'BEGIN { print t / h }')" "$hwm" "$backlog_eff"
+  if [[ $cfg == contaudit && $backlog_eff != 8192 ]]; then
+    ODD+=("contaudit run $run: kernel backlog_limit was $backlog_eff, not the configured 8192")
+  fi
+}
+
+# ---- the runs --------------------------------------------------------------
+for ((r = 1; r <= RUNS; r++)); do
+  echo "round $r/$RUNS  (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+  for cfg in $CONFIGS; do
+    case $cfg in
+      noaudit) run_noaudit "$r" ;;
+      contaudit)
+        if [[ -n $CONTAUDIT_REASON ]]; then
+          continue
+        fi
+        if ! run_daemon contaudit "$r"; then
+          CONTAUDIT_REASON=$READY_ERR
+          note "contaudit not available: $CONTAUDIT_REASON"
+        fi
+        ;;
+      *)
+        run_daemon "$cfg" "$r" || die "$READY_ERR"
+        ;;
+    esac
+  done
+done
+
+# ---- summary ---------------------------------------------------------------
+echo
+echo "medians over $RUNS run(s), STORM_N=$N (storm recs: SYSCALL lines with key=\"storm\"; /bin/true: those of the workload's children, expected $N)"
+summary() {
+  LC_ALL=C awk -F'\t' -v configs="$CONFIGS" -v tck="$CLK_TCK" -v hz="$HZ" -v na="$CONTAUDIT_REASON" '
+    function median(s,   a, n, i, j, t) {
+      n = split(s, a, " ")
+      for (i = 2; i <= n; i++) { t = a[i] + 0; for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+      return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+    }
+    {
+      c = $1; seen[c] = 1
+      wall[c] = wall[c] " " $3; wcpu[c] = wcpu[c] " " $11
+      if ($4 != "-") {
+        recs[c] = recs[c] " " $4; tru[c] = tru[c] " " $5; lost[c] = lost[c] " " $6
+        bwt[c] = bwt[c] " " ($7 * 1000 / hz); cpu[c] = cpu[c] " " ($8 / tck)
+        cpk[c] = cpk[c] " " ($4 > 0 ? ($8 / tck) * 1000 / $4 : -1)
+        rss[c] = rss[c] " " ($9 / 1024); bl[c] = $10
+      }
+    }
+    END {
+      base = ("noaudit" in seen) ? median(wall["noaudit"]) : 0
+      cbase = ("noaudit" in seen) ? median(wcpu["noaudit"]) : 0
+      printf "%-32s %7s %6s %7s %6s %7s %7s %6s %7s %6s %11s %7s\n", "configuration", "wall s", "ratio", "wl cpu", "ratio", "recs", "true", "lost", "bwt ms", "cpu s", "cpu s/1k ev", "rss MiB"
+      n = split(configs, cs, " ")
+      for (i = 1; i <= n; i++) {
+        c = cs[i]
+        if (!(c in seen)) {
+          if (c == "contaudit") printf "%-32s not available (%s)\n", "contaudit", na
+          continue
+        }
+        w = median(wall[c]); ratio = base > 0 ? sprintf("%.2fx", w / base) : "-"
+        wc = median(wcpu[c]); cratio = cbase > 0 ? sprintf("%.2fx", wc / cbase) : "-"
+        if (recs[c] == "") {
+          printf "%-32s %7.2f %6s %7.2f %6s %7s %7s %6s %7s %6s %11s %7s\n", desc(c), w, ratio, wc, cratio, "-", "-", "-", "-", "-", "-", "-"
+        } else {
+          k = median(cpk[c]); cpkm[c] = k
+          printf "%-32s %7.2f %6s %7.2f %6s %7d %7d %6d %7.0f %6.2f %11s %7.1f\n", desc(c), w, ratio, wc, cratio, median(recs[c]), median(tru[c]), median(lost[c]), median(bwt[c]), median(cpu[c]), (k < 0 ? "-" : sprintf("%.4f", k)), median(rss[c])
+        }
+      }
+      if (("contaudit" in cpkm) && cpkm["contaudit"] > 0) {
+        print ""
+        for (i = 1; i <= n; i++) {
+          c = cs[i]
+          if (c ~ /^auditd/ && (c in cpkm) && cpkm[c] > 0)
+            printf "contaudit/%s CPU per event: %.2f\n", c, cpkm["contaudit"] / cpkm[c]
+        }
+      }
+    }
+    function desc(c) {
+      if (c == "noaudit") return "no audit"
+      if (c == "auditd64") return "auditd default, backlog 64"
+      if (c == "auditd8192") return "auditd default, backlog 8192"
+      if (c == "auditdnone") return "auditd flush=none, backlog 8192"
+      if (c == "contaudit") return "contaudit, backlog " bl[c]
+      return c
+    }
+  ' "$RESULTS"
+}
+summary
+for o in "${ODD[@]}"; do
+  echo "note: $o"
+done
+echo "(ratio: median / median of no audit; wl cpu: user+sys CPU of the workload and its children; lost: kernel lost counter delta; bwt ms: backlog_wait_time_actual delta, time tasks slept on a full backlog; cpu: daemon utime+stime during the run; rss: daemon VmHWM)"
