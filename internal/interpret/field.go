@@ -75,14 +75,6 @@ func (c *Context) Observe(key, value string) {
 	}
 }
 
-// escapeMode is how an interpretation is escaped for output.
-type escapeMode uint8
-
-const (
-	escapeTTY escapeMode = iota // ausearch's default: control bytes as \ooo
-	escapeRaw                   // auditd's ENRICHED tail
-)
-
 // Field returns the value ausearch -i prints for key=value in a record
 // described by ctx. value is as written in the log (quoted strings keep
 // their quotes, hex stays hex). ok is false when ausearch does not

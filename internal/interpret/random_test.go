@@ -69,7 +69,8 @@ func (g *recordGen) arg() string {
 	case 7:
 		return g.hex(1<<64 - 1)
 	case 8:
-		return fmt.Sprintf("%x", 1<<g.r.IntN(32)|1<<g.r.IntN(32)|g.r.IntN(40))
+		bit1, bit2 := g.r.IntN(32), g.r.IntN(32)
+		return fmt.Sprintf("%x", 1<<bit1|1<<bit2|g.r.IntN(40))
 	case 9:
 		return fmt.Sprintf("%x", 0x4200+g.r.IntN(16))
 	case 10:
