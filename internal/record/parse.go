@@ -284,7 +284,7 @@ func (p *Parser) scan(b []byte, i, end int, mode scanMode, split, glue bool) (st
 			i++
 		}
 		if i == start || i >= end || b[i] != '=' {
-			i = scanToken(b, start, end)
+			i = scanWord(b, start, end)
 			f := p.slot(mode)
 			f.Value, f.Raw, f.Kind, f.Flags = b[start:i], b[start:i], KindBare, flags
 			continue
@@ -331,7 +331,7 @@ func (p *Parser) scan(b []byte, i, end int, mode scanMode, split, glue bool) (st
 					f.Raw = b[v:i]
 					return i, -1
 				}
-				i = scanToken(b, i, end)
+				i = scanWord(b, i, end)
 				f.Flags |= FieldMalformed
 			}
 			f.Raw = b[v:i]
@@ -542,6 +542,16 @@ func skipSpace(b []byte, i, end int) int {
 // scanToken returns the end of the token at b[i:]: the next space or 0x1D.
 func scanToken(b []byte, i, end int) int {
 	for i < end && !isSpace[b[i]] && b[i] != 0x1d {
+		i++
+	}
+	return i
+}
+
+// scanWord returns the end of the word at b[i:], the next space. Inside a
+// field section a 0x1D is just a byte (a second one can follow the
+// separator), and stopping at it would make no progress.
+func scanWord(b []byte, i, end int) int {
+	for i < end && !isSpace[b[i]] {
 		i++
 	}
 	return i

@@ -230,6 +230,12 @@ PROCTITLE(1327) node=a 1.000:7
 		{"trailing space and CR", "type=EOE msg=audit(1459376866.885:1222763): \r",
 			`EOE(1320) 1459376866.885:1222763
 `},
+		{"second 0x1D is data", "type=EOE msg=audit(1.000:1): x=1\x1dA=1\x1d \x1dB=2",
+			`EOE(1320) 1.000:1 [enriched]
+  unquoted x "1"
+  E unquoted A "1\x1d"
+  E bare  "\x1dB=2"
+`},
 		{"no type", "msg=audit(1.000:1): x=1",
 			`ERROR parse record: column 1: record does not start with type=
 `},
