@@ -81,7 +81,9 @@ func (c *Context) Observe(key, value string) {
 // interpret the field and prints value unchanged.
 //
 // Several keys= (joined by 0x01 in the log) come back as ausearch prints
-// them: "k1 key=k2".
+// them: "k1 key=k2". ausearch prints a value followed by a space, except a
+// TTY record's data= (no space) and an uninterpreted value that its
+// tokenizer cut at a comma (a comma).
 func Field(ctx *Context, key, value string) (interpreted string, ok bool) {
 	k := kindOf(ctx.RecordType, key, value)
 	if k == kindUnclassified || k == kindMacLabel {

@@ -294,8 +294,14 @@ func (g *recordGen) recordMore() string {
 // records covering far more values than the corpora.
 func TestRandomAgainstAusearch(t *testing.T) {
 	ausearch := kerneltest.RequireCommand(t, "ausearch")
-	g := &recordGen{r: rand.New(rand.NewPCG(1, 2))}
-	const n = 12000
+	// CONTAUDIT_INTERPRET_RANDOM=N,SEED runs a longer or different sweep.
+	n, seed := 12000, uint64(1)
+	if v := os.Getenv("CONTAUDIT_INTERPRET_RANDOM"); v != "" {
+		if _, err := fmt.Sscanf(v, "%d,%d", &n, &seed); err != nil {
+			t.Fatalf("CONTAUDIT_INTERPRET_RANDOM=%q: want N,SEED: %v", v, err)
+		}
+	}
+	g := &recordGen{r: rand.New(rand.NewPCG(seed, 2))}
 	lines := make([]string, n)
 	for i := range lines {
 		lines[i] = g.record()

@@ -91,6 +91,8 @@ func readIDFile(path string) map[uint32]string {
 
 // MapResolver names ids from maps, for logs from another host: fill it
 // from that host's files or learn it from ENRICHED records with Learn.
+// Set Users and Groups before sharing it; after that, Learn may run
+// alongside lookups.
 type MapResolver struct {
 	mu     sync.RWMutex
 	Users  map[uint32]string

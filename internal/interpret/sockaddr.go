@@ -20,7 +20,11 @@ func Sockaddr(hexValue string) string {
 	slen := len(hexValue) / 2
 	// Short addresses are read past their end, into what au_unescape left
 	// in its buffer; beyond that buffer C reads heap garbage, zeros here.
-	b := make([]byte, max(len(raw), 128))
+	var stack [128]byte
+	b := stack[:]
+	if len(raw) > len(b) {
+		b = make([]byte, len(raw))
+	}
 	copy(b, raw)
 	fam := binary.LittleEndian.Uint16(b)
 	name, ok := familyNames[uint32(fam)]
