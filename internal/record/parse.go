@@ -435,7 +435,8 @@ func (p *Parser) decodeHex() {
 			continue
 		}
 		n := len(f.Value) / 2
-		dst := p.buf[off : off+n : off+n]
+		// No cap limit: Clone finds the offset from the capacity.
+		dst := p.buf[off : off+n]
 		decodeHexInto(dst, f.Value)
 		f.Value = dst
 		off += n

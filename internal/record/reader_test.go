@@ -196,6 +196,9 @@ func TestClone(t *testing.T) {
 	if before.String() != after.String() {
 		t.Fatalf("clone changed:\n%s\nwas\n%s", after.String(), before.String())
 	}
+	if n := testing.AllocsPerRun(100, func() { c.Clone() }); n != 3 {
+		t.Errorf("Clone allocates %v times, want 3 (record, bytes, fields)", n)
+	}
 	if c.Lookup("cmd") == nil || string(c.Lookup("cmd").Value) != "echo test" || string(c.LookupEnriched("UID").Value) != "user" {
 		t.Fatalf("Lookup on clone failed")
 	}
@@ -238,5 +241,34 @@ func TestHexDecode(t *testing.T) {
 		if (err == nil) != tc.ok || (tc.ok && string(got) != "pre"+tc.want) || (!tc.ok && (string(got) != "pre" || !errors.Is(err, ErrHex))) {
 			t.Errorf("HexDecode(%q) = %q, %v", tc.in, got, err)
 		}
+	}
+}
+
+func TestAppendLine(t *testing.T) {
+	payload := "audit(1459376866.885:1222763): argc=3 a0=\"ls\" a1=\"--color=auto\" a2=\"-alF\""
+	rec, err := ParseNetlink(1309, []byte(payload+"\x00"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := rec.AppendLine([]byte("> "))
+	if want := "> type=EXECVE msg=" + payload; string(line) != want {
+		t.Fatalf("AppendLine = %q, want %q", line, want)
+	}
+	// The line parses back to the same record, less the netlink flag.
+	back, _, err := ParseLine(line[2:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d1, d2 bytes.Buffer
+	rec.Flags &^= FromNetlink
+	dumpRecord(&d1, rec)
+	dumpRecord(&d2, back)
+	if d1.String() != d2.String() || string(back.AppendLine(nil)) != string(line[2:]) {
+		t.Fatalf("round trip:\n%s\n%s", d1.String(), d2.String())
+	}
+	rec.Node = "h1"
+	rec.Flags |= FromNetlink
+	if got := string(rec.AppendLine(nil)); !strings.HasPrefix(got, "node=h1 type=EXECVE msg=audit(") {
+		t.Fatalf("AppendLine with node = %q", got)
 	}
 }

@@ -146,6 +146,20 @@ func (r *Record) Time() time.Time {
 	return time.Unix(r.Sec, int64(r.Msec)*int64(time.Millisecond))
 }
 
+// AppendLine appends the record as a log line, without the '\n': Raw itself
+// for a record read from a log, and for a netlink record what auditd's raw
+// log format makes of it, "[node=NODE ]type=NAME msg=" and the payload.
+func (r *Record) AppendLine(dst []byte) []byte {
+	if r.Flags&FromNetlink == 0 {
+		return append(dst, r.Raw...)
+	}
+	if r.Node != "" {
+		dst = append(append(append(dst, "node="...), r.Node...), ' ')
+	}
+	dst = append(append(append(dst, "type="...), r.TypeName...), " msg="...)
+	return append(dst, r.Raw...)
+}
+
 // Lookup returns the first field with the given key, searching Fields
 // (inner msg pairs included) but not Enriched, or nil.
 func (r *Record) Lookup(key string) *Field {
@@ -207,8 +221,9 @@ func (r *Record) Clone() *Record {
 }
 
 // cloneField re-points f's slices into c. Every slice the parser makes is a
-// subslice of Raw or of dec, so its offset is the difference of capacities;
-// this keeps Clone free of unsafe.
+// subslice of Raw or of dec that runs to the end of its capacity, so its
+// offset is the difference of capacities; this keeps Clone free of unsafe.
+// Clones keep that property, so a clone can be cloned.
 func (r *Record) cloneField(f *Field, c *Record) Field {
 	n := *f
 	n.Raw = rebase(f.Raw, r.Raw, c.Raw)
@@ -229,5 +244,5 @@ func rebase(s, oldBase, newBase []byte) []byte {
 		// Not one of ours (a hand-built Record): copy rather than alias.
 		return append([]byte{}, s...)
 	}
-	return newBase[off : off+len(s) : off+len(s)]
+	return newBase[off : off+len(s)]
 }
