@@ -1,6 +1,7 @@
 package logfile
 
 import (
+	"bytes"
 	"strconv"
 	"strings"
 
@@ -61,10 +62,13 @@ func AppendLine(dst []byte, node string, typ uint32, msg []byte, enrich EnrichFu
 	}
 	// auditd turns embedded newlines into spaces so one record stays one
 	// line, then drops a single trailing space.
-	for i := body; i < len(dst); i++ {
-		if dst[i] == '\n' {
-			dst[i] = ' '
+	for i := body; ; {
+		j := bytes.IndexByte(dst[i:], '\n')
+		if j < 0 {
+			break
 		}
+		dst[i+j] = ' '
+		i += j + 1
 	}
 	if len(dst) > body && dst[len(dst)-1] == ' ' {
 		dst = dst[:len(dst)-1]
