@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/contaudit/contaudit/internal/abi"
 	"golang.org/x/sys/unix"
 )
 
@@ -75,6 +76,9 @@ type Config struct {
 	Group  int        // log_group's gid: >0 makes the file 0640 and chowns it to the group; else 0600
 	Node   string     // node= prefix; empty for name_format none
 	Enrich EnrichFunc // nil writes RAW; non-nil writes ENRICHED
+	// WriteEOE keeps EOE records, which auditd never writes to its log
+	// (they only mark the end of an event on the wire).
+	WriteEOE bool
 
 	Flush Flush
 	Freq  int // records between flushes for the incremental modes (auditd: freq)
@@ -99,12 +103,13 @@ type Config struct {
 }
 
 // Stats are the writer's counters since Open. Every record handed to the
-// writer is either in Records or in Dropped.
+// writer is in exactly one of Records, Dropped and SkippedEOE.
 type Stats struct {
 	Records       uint64 // records written
 	Events        uint64 // events (WriteEvent calls) written
 	Bytes         uint64 // bytes written, newlines included
 	Dropped       uint64 // records not written: suspended, or a failed write
+	SkippedEOE    uint64 // EOE records left out by design, as auditd does
 	DroppedEvents uint64
 	Rotations     uint64
 	WriteErrors   uint64
@@ -146,9 +151,9 @@ type Writer struct {
 	syncReq chan *os.File // incremental_async: coalesced requests
 	syncWG  sync.WaitGroup
 
-	records, events, bytes, dropped, droppedEvents, rotations, writeErrors, flushErrors atomic.Uint64
-	suspendedFlag                                                                       atomic.Int32
-	repairedTail                                                                        bool
+	records, events, bytes, dropped, droppedEvents, rotations, writeErrors, flushErrors, skippedEOE atomic.Uint64
+	suspendedFlag                                                                                   atomic.Int32
+	repairedTail                                                                                    bool
 }
 
 type suspendReason int32
@@ -327,16 +332,26 @@ func (w *Writer) WriteEvent(recs []Record) error {
 		}
 	}
 	buf := w.buf[:0]
+	n := 0
 	for i := range recs {
+		if recs[i].Type == abi.AUDIT_EOE && !w.cfg.WriteEOE {
+			continue
+		}
 		buf = AppendLine(buf, w.cfg.Node, recs[i].Type, recs[i].Msg, w.cfg.Enrich)
+		n++
 	}
 	w.buf = buf
-	if err := w.writeBuf(len(recs)); err != nil {
-		return err
+	if skipped := len(recs) - n; skipped > 0 {
+		w.skippedEOE.Add(uint64(skipped))
 	}
-	w.records.Add(uint64(len(recs)))
+	if n > 0 {
+		if err := w.writeBuf(n); err != nil {
+			return err
+		}
+	}
+	w.records.Add(uint64(n))
 	w.events.Add(1)
-	w.afterWrite(now, len(recs))
+	w.afterWrite(now, n)
 	return nil
 }
 
@@ -712,6 +727,7 @@ func (w *Writer) Stats() Stats {
 		Events:        w.events.Load(),
 		Bytes:         w.bytes.Load(),
 		Dropped:       w.dropped.Load(),
+		SkippedEOE:    w.skippedEOE.Load(),
 		DroppedEvents: w.droppedEvents.Load(),
 		Rotations:     w.rotations.Load(),
 		WriteErrors:   w.writeErrors.Load(),

@@ -112,6 +112,17 @@ func FuzzAppendLine(f *testing.F) {
 	})
 }
 
+func TestEOE(t *testing.T) {
+	ev := []Record{{abi.AUDIT_SYSCALL, sampleMsg}, {abi.AUDIT_EOE, []byte("audit(1.002:3): ")}}
+	w, _ := openTest(t, Config{})
+	w.WriteEvent(ev)
+	w2, _ := openTest(t, Config{WriteEOE: true})
+	w2.WriteEvent(ev)
+	if lineCount(t, w.Path()) != 1 || lineCount(t, w2.Path()) != 2 || w.Stats().SkippedEOE != 1 || w2.Stats().SkippedEOE != 0 {
+		t.Errorf("EOE: %d and %d lines", lineCount(t, w.Path()), lineCount(t, w2.Path()))
+	}
+}
+
 func TestDaemonRecord(t *testing.T) {
 	now := time.Unix(1700000000, 123456789)
 	w, _ := openTest(t, Config{Now: func() time.Time { return now }})
@@ -170,10 +181,10 @@ func TestRepairTruncatedTail(t *testing.T) {
 		t.Fatal(err)
 	}
 	w, rec := openTest(t, Config{Path: path})
-	w.WriteRecord(abi.AUDIT_EOE, []byte("audit(1.002:5): "))
+	w.WriteRecord(abi.AUDIT_CWD, []byte("audit(1.002:5): cwd=\"/\""))
 	w.Close()
 	b, _ := os.ReadFile(path)
-	want := "type=EOE msg=audit(1.002:3): \ntype=SYSCALL msg=audit(1.002:4): arch=c0\ntype=EOE msg=audit(1.002:5):\n"
+	want := "type=EOE msg=audit(1.002:3): \ntype=SYSCALL msg=audit(1.002:4): arch=c0\ntype=CWD msg=audit(1.002:5): cwd=\"/\"\n"
 	if string(b) != want {
 		t.Errorf("got %q\nwant %q", b, want)
 	}
@@ -231,7 +242,7 @@ func TestIncrementalModes(t *testing.T) {
 		if err := w.Close(); err != nil {
 			t.Fatal(err)
 		}
-		if s := w.Stats(); s.Records != 200 || s.Events != 100 || s.FlushErrors != 0 {
+		if s := w.Stats(); s.Records != 100 || s.SkippedEOE != 100 || s.Events != 100 || s.FlushErrors != 0 {
 			t.Errorf("flush %d: %+v", f, s)
 		}
 	}
