@@ -188,9 +188,6 @@ func renderLikeAusearch(rtype uint32, body string) (segs []segment, tail string)
 				val, hasNext = rest, false
 			}
 		}
-		if name == "acct" && strings.HasSuffix(val, ":") {
-			val = val[:len(val)-1]
-		}
 		fields = append(fields, kv{lead: lead, key: name, val: val})
 		if comma && kindOf(rtype, name, val) == kindUnclassified {
 			fields[len(fields)-1].sep = ","

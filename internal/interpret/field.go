@@ -85,6 +85,14 @@ func (c *Context) Observe(key, value string) {
 // TTY record's data= (no space) and an uninterpreted value that its
 // tokenizer cut at a comma (a comma).
 func Field(ctx *Context, key, value string) (interpreted string, ok bool) {
+	if key == "acct" && strings.HasSuffix(value, ":") {
+		// Old PAM messages read "acct=root: exe=..."; ausearch drops the
+		// colon before anything else, even for a value it then prints raw.
+		value = value[:len(value)-1]
+		if k := kindOf(ctx.RecordType, key, value); k == kindUnclassified {
+			return value, true
+		}
+	}
 	k := kindOf(ctx.RecordType, key, value)
 	if k == kindUnclassified || k == kindMacLabel {
 		return value, false

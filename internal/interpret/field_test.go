@@ -108,6 +108,8 @@ func TestFieldByName(t *testing.T) {
 		{&Context{RecordType: typeUserLogin}, "res", "success", "success", true},
 		{&Context{RecordType: typeUserLogin}, "acct", `"root"`, "root", true},
 		{&Context{RecordType: typeUserLogin}, "acct", "root", "root", false},
+		{&Context{RecordType: typeUserLogin}, "acct", "root:", "root", true},
+		{&Context{RecordType: typeUserLogin}, "acct", "726F6F74:", "root", true},
 		{&Context{RecordType: typeUserLogin, Resolver: testResolver}, "id", "1000", "alice", true},
 		{&Context{RecordType: typeAddGroup, Resolver: testResolver}, "id", "100", "users", true},
 		{&Context{RecordType: typeAnomAbend}, "sig", "11", "SIGSEGV", true},

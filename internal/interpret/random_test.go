@@ -227,7 +227,7 @@ func (g *recordGen) record() string {
 	}
 	return g.next(g.pick("USER_LOGIN", "USER_ACCT", "ADD_GROUP", "CONFIG_CHANGE"), fmt.Sprintf(
 		"pid=1 uid=%s auid=%s ses=1 msg='op=%s id=%s acct=%s exe=\"/usr/sbin/sshd\" hostname=? addr=? terminal=ssh res=%s list=%d perm=%d'",
-		g.id(), g.id(), g.pick("login", "PAM:accounting"), g.id(), g.pick(`"root"`, "726F6F74", "root", "(unknown)"),
+		g.id(), g.id(), g.pick("login", "PAM:accounting"), g.id(), g.pick(`"root"`, "726F6F74", "root", "(unknown)", "root:", "726F6F74:", `"root":`),
 		g.pick("success", "failed", "0", "1", "2"), g.r.IntN(8), g.r.IntN(16)))
 }
 
