@@ -1,0 +1,332 @@
+package search
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/contaudit/contaudit/internal/event"
+	"github.com/contaudit/contaudit/internal/interpret"
+	"github.com/contaudit/contaudit/internal/record"
+)
+
+// Format is an output format of --format.
+type Format int
+
+const (
+	FormatRaw       Format = iota // the records' lines, byte for byte
+	FormatDefault                 // ausearch's default: "----", "time->", records last first
+	FormatInterpret               // ausearch -i
+	FormatCSV                     // ausearch --format csv (not yet supported)
+	FormatText                    // ausearch --format text (not yet supported)
+	FormatJSON                    // one event per line (needs internal/auditjson)
+)
+
+// ErrUnsupported marks a format this build cannot write.
+var ErrUnsupported = errors.New("not yet supported")
+
+// ParseFormat reads --format.
+func ParseFormat(s string) (Format, error) {
+	switch s {
+	case "raw":
+		return FormatRaw, nil
+	case "default":
+		return FormatDefault, nil
+	case "interpret":
+		return FormatInterpret, nil
+	case "csv":
+		return FormatCSV, fmt.Errorf("--format csv: %w (auparse's normalizer has no contaudit counterpart yet)", ErrUnsupported)
+	case "text":
+		return FormatText, fmt.Errorf("--format text: %w (auparse's normalizer has no contaudit counterpart yet)", ErrUnsupported)
+	case "json":
+		return FormatJSON, fmt.Errorf("--format json: %w (package internal/auditjson does not exist yet)", ErrUnsupported)
+	}
+	return 0, fmt.Errorf("unknown format %q: want raw, default, interpret, csv, text or json", s)
+}
+
+// Options says how to run a search.
+type Options struct {
+	Format  Format
+	JustOne bool // stop after the first matching event (--just-one)
+	// Checkpoint, when set, skips the events up to and including the one
+	// it names, and is advanced to the last complete event seen.
+	Checkpoint *Checkpoint
+	// Loc is the zone of printed times; nil means time.Local.
+	Loc *time.Location
+	// Resolver names uids and gids for FormatInterpret; nil means the
+	// local passwd and group files.
+	Resolver interpret.Resolver
+	// Progress, when set, receives a progress line about ten times a
+	// second: bytes read of ProgressTotal.
+	Progress      io.Writer
+	ProgressTotal int64
+	// Assembly bounds event assembly; zero fields take event's defaults.
+	// CloseOnProctitle is always set: logs carry no EOE.
+	Assembly event.Config
+}
+
+// MaxReportedErrors is how many unparsable lines Stats keeps for the
+// report; the rest are only counted.
+const MaxReportedErrors = 5
+
+// Stats counts what a search saw.
+type Stats struct {
+	Bytes       int64 // bytes read from files (compressed bytes for gzip)
+	Records     int   // records parsed
+	NoStamp     int   // records without audit(...) stamp, which belong to no event
+	Events      int   // events assembled
+	Matched     int   // events that matched and were printed
+	Deferred    int   // incomplete events left for the next run (--checkpoint)
+	ParseErrors int   // unparsable lines
+	// FirstErrors holds the first MaxReportedErrors parse errors, each a
+	// *record.ParseError with file and line.
+	FirstErrors []error
+	Assembly    event.Stats
+}
+
+// payload is what travels with a record through assembly: its line (in a
+// slab, nil when its stamp already ruled its event out), its type and the
+// options it satisfied.
+type payload struct {
+	raw  []byte
+	typ  uint32
+	mask uint64
+}
+
+// slab copies lines into large chunks so that keeping a record costs no
+// allocation of its own; a chunk is freed once no open event points in it.
+type slab struct{ buf []byte }
+
+const slabChunk = 256 << 10
+
+func (s *slab) copy(b []byte) []byte {
+	if cap(s.buf)-len(s.buf) < len(b) {
+		s.buf = make([]byte, 0, max(slabChunk, len(b)))
+	}
+	n := len(s.buf)
+	s.buf = append(s.buf, b...)
+	return s.buf[n:len(s.buf):len(s.buf)]
+}
+
+type searcher struct {
+	m     *Matcher
+	opt   Options
+	w     *bufio.Writer
+	out   []byte
+	in    interpreter
+	stats Stats
+	ckpt  *Checkpoint
+	last  lastEvent
+	done  bool
+	// src is the source being read; lastSrc the one s.last came from.
+	src, lastSrc string
+}
+
+type lastEvent struct {
+	key event.Key
+	typ uint32
+	set bool
+}
+
+// Search reads srcs in order, assembles their records into events (an
+// event may span two files, as after a log rotation), and writes the
+// events m matches to w in opt.Format. It stops early at the first match
+// with opt.JustOne, or when ctx is cancelled (returning ctx's error).
+// Unparsable lines are counted in Stats, never fatal; an I/O error on a
+// source is returned after the events read so far are written.
+func Search(ctx context.Context, m *Matcher, srcs []Source, w io.Writer, opt Options) (Stats, error) {
+	switch opt.Format {
+	case FormatRaw, FormatDefault, FormatInterpret:
+	default:
+		_, err := ParseFormat([]string{"raw", "default", "interpret", "csv", "text", "json"}[opt.Format])
+		return Stats{}, err
+	}
+	if opt.Loc == nil {
+		opt.Loc = time.Local
+	}
+	s := &searcher{m: m, opt: opt, w: bufio.NewWriterSize(w, 64<<10), ckpt: opt.Checkpoint}
+	s.in = interpreter{loc: opt.Loc, resolver: opt.Resolver}
+	if s.in.resolver == nil {
+		s.in.resolver = interpret.LocalResolver()
+	}
+	cfg := opt.Assembly
+	cfg.CloseOnProctitle = true
+	asm := event.NewAssembler[payload](cfg)
+	var sl slab
+	prog := newProgress(opt.Progress, opt.ProgressTotal)
+	var err error
+	for _, src := range srcs {
+		if err = s.readSource(ctx, src, asm, &sl, prog); err != nil || s.done {
+			break
+		}
+	}
+	if !s.done {
+		for _, ev := range asm.Flush() {
+			if s.handle(ev, true); s.done {
+				break
+			}
+		}
+	}
+	prog.finish()
+	s.stats.Assembly = asm.Stats()
+	if opt.Checkpoint != nil && s.last.set {
+		opt.Checkpoint.Advance(s.last.key, s.last.typ)
+		opt.Checkpoint.File = s.lastSrc
+	}
+	if ferr := s.w.Flush(); err == nil {
+		err = ferr
+	}
+	return s.stats, err
+}
+
+func (s *searcher) readSource(ctx context.Context, src Source, asm *event.Assembler[payload], sl *slab, prog *progress) error {
+	r, closer, err := src.open(&s.stats.Bytes)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", src.Name, err)
+	}
+	defer closer()
+	s.src = src.Path
+	rd := record.NewReader(r, src.Name)
+	var latest time.Time
+	for n := 0; ; n++ {
+		if n&4095 == 4095 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			prog.update(s.stats.Bytes)
+			for _, ev := range asm.Expire(latest) {
+				if s.handle(ev, false); s.done {
+					return nil
+				}
+			}
+		}
+		rec, err := rd.Next()
+		if err != nil {
+			var pe *record.ParseError
+			if errors.As(err, &pe) {
+				s.stats.ParseErrors++
+				if len(s.stats.FirstErrors) < MaxReportedErrors {
+					s.stats.FirstErrors = append(s.stats.FirstErrors, err)
+				}
+				continue
+			}
+			if err == io.EOF {
+				return nil
+			}
+			return fmt.Errorf("read %s: %w", src.Name, err)
+		}
+		s.stats.Records++
+		if rec.Flags&record.NoTimestamp != 0 {
+			s.stats.NoStamp++
+			continue
+		}
+		key := event.Key{Node: rec.Node, Sec: rec.Sec, Msec: rec.Msec, Serial: rec.Serial}
+		p := payload{typ: rec.Type}
+		if s.m.Stamp(key) && !s.ckpt.covers(key) {
+			p.raw = sl.copy(rec.Raw)
+			p.mask = s.m.Record(rec)
+		}
+		latest = time.Unix(rec.Sec, int64(rec.Msec)*int64(time.Millisecond))
+		for _, ev := range asm.Add(key, rec.Type, p, latest) {
+			if s.handle(ev, false); s.done {
+				return nil
+			}
+		}
+	}
+}
+
+// handle decides one assembled event and prints it if it matches.
+func (s *searcher) handle(ev event.Event[payload], atEOF bool) {
+	s.stats.Events++
+	if s.ckpt.covers(ev.Key) {
+		return
+	}
+	if s.ckpt != nil && atEOF && !ev.Complete() && (!s.last.set || !before(ev.Key, s.last.key)) {
+		// ausearch leaves an event whose end it has not seen for the next
+		// run; one older than the checkpoint would be skipped then, so
+		// only newer ones wait.
+		s.stats.Deferred++
+		return
+	}
+	if !s.last.set || !before(ev.Key, s.last.key) {
+		s.last = lastEvent{key: ev.Key, set: true}
+		s.lastSrc = s.src
+		if n := len(ev.Types); n > 0 {
+			s.last.typ = ev.Types[n-1]
+		}
+	}
+	if !s.m.Stamp(ev.Key) {
+		return
+	}
+	var mask uint64
+	for i := range ev.Records {
+		mask |= ev.Records[i].mask
+	}
+	if !s.m.Match(mask) {
+		return
+	}
+	s.stats.Matched++
+	s.print(ev)
+	if s.opt.JustOne {
+		s.done = true
+	}
+}
+
+func (s *searcher) print(ev event.Event[payload]) {
+	out := s.out[:0]
+	switch s.opt.Format {
+	case FormatRaw:
+		for _, r := range ev.Records {
+			out = append(out, r.raw...)
+			out = append(out, '\n')
+		}
+	case FormatDefault:
+		out = appendDefaultHeader(out, ev.Key.Sec, s.opt.Loc)
+		reverse(ev.Records, func(r payload) {
+			out = append(out, r.raw...)
+			out = append(out, '\n')
+		})
+	case FormatInterpret:
+		out = append(out, "----\n"...)
+		k := ev.Key
+		reverse(ev.Records, func(r payload) {
+			out = s.in.appendRecord(out, r.raw, r.typ, k.Node, k.Sec, k.Msec, k.Serial)
+		})
+	}
+	s.w.Write(out)
+	s.out = out
+}
+
+// before orders stamps by time, then serial.
+func before(a, b event.Key) bool {
+	if a.Sec != b.Sec {
+		return a.Sec < b.Sec
+	}
+	if a.Msec != b.Msec {
+		return a.Msec < b.Msec
+	}
+	return a.Serial < b.Serial
+}
+
+// Report writes the end-of-search summary of problems to w: the count of
+// unparsable lines with the first few, by file and line. It writes
+// nothing when there were none.
+func (st Stats) Report(w io.Writer) {
+	if st.ParseErrors > 0 {
+		fmt.Fprintf(w, "%d unparsable line(s) skipped:\n", st.ParseErrors)
+		for _, e := range st.FirstErrors {
+			fmt.Fprintf(w, "  %v\n", e)
+		}
+		if st.ParseErrors > len(st.FirstErrors) {
+			fmt.Fprintf(w, "  ... and %d more\n", st.ParseErrors-len(st.FirstErrors))
+		}
+	}
+	if st.NoStamp > 0 {
+		fmt.Fprintf(w, "%d record(s) without an audit(...) stamp belong to no event and were not searched\n", st.NoStamp)
+	}
+}
+
+
