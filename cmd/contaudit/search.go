@@ -41,10 +41,10 @@ var searchExit = os.Exit
 type searchOpts struct {
 	event, comm, exit, file, key, message, pid, ppid, session, syscall string
 	success, uidAll, uid, euid, auid, gidAll, gid, egid, exe, node     string
-	host, terminal, contid, input, format, checkpoint                 string
-	interpret, raw, inputLogs, justOne, word, noProgress              bool
-	start, end                                                        timeFlag
-	lastTime                                                          *timeFlag
+	host, terminal, contid, input, format, checkpoint                  string
+	interpret, raw, inputLogs, justOne, word, noProgress               bool
+	start, end                                                         timeFlag
+	lastTime                                                           *timeFlag
 }
 
 var sopts = &searchOpts{}

@@ -131,6 +131,10 @@ func (m *Matcher) Record(r *record.Record) uint64 {
 		case "euid":
 			mask |= m.idBit(m.bEUID, m.q.EUID, v) | m.idBit(m.bAnyUID, m.q.AnyUID, v)
 		case "auid":
+			if i > 0 && r.Fields[i-1].Kind == record.KindBare && string(r.Fields[i-1].Value) == "old" {
+				// Old LOGIN records say "old auid=X new auid=Y"; Y is the auid.
+				continue
+			}
 			mask |= m.idBit(m.bAUID, m.q.AUID, v) | m.idBit(m.bAnyUID, m.q.AnyUID, v)
 		case "gid":
 			mask |= m.idBit(m.bGID, m.q.GID, v) | m.idBit(m.bAnyGID, m.q.AnyGID, v)
@@ -230,11 +234,20 @@ func (m *Matcher) keyMatch(v []byte) bool {
 
 // successOf reads success=yes/no of syscall records and res= of
 // user-space ones (success/failed, and the 1/0 of CONFIG_CHANGE).
+//
+// Like ausearch, only the start of res= counts: old PAM records end the
+// value with the ")" of "(hostname=?, ... res=success)".
 func successOf(v []byte) int {
 	switch string(v) { // no allocation: the compiler compares in place
-	case "yes", "success", "1":
+	case "yes", "1":
 		return SuccessYes
-	case "no", "failed", "0":
+	case "no", "0":
+		return SuccessNo
+	}
+	switch {
+	case bytes.HasPrefix(v, []byte("success")):
+		return SuccessYes
+	case bytes.HasPrefix(v, []byte("fail")):
 		return SuccessNo
 	}
 	return SuccessAny

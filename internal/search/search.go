@@ -8,6 +8,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/contaudit/contaudit/internal/abi"
 	"github.com/contaudit/contaudit/internal/event"
 	"github.com/contaudit/contaudit/internal/interpret"
 	"github.com/contaudit/contaudit/internal/record"
@@ -112,15 +113,18 @@ func (s *slab) copy(b []byte) []byte {
 }
 
 type searcher struct {
-	m     *Matcher
-	opt   Options
-	w     *bufio.Writer
-	out   []byte
-	in    interpreter
-	stats Stats
-	ckpt  *Checkpoint
-	last  lastEvent
-	done  bool
+	m       *Matcher
+	opt     Options
+	w       *bufio.Writer
+	out     []byte
+	in      interpreter
+	stats   Stats
+	ckpt    *Checkpoint
+	last    lastEvent
+	done    bool
+	pending pendingEvent
+	eoe     payload // the EOE record being filed, if any
+	eoeKey  event.Key
 	// src is the source being read; lastSrc the one s.last came from.
 	src, lastSrc string
 }
@@ -154,6 +158,9 @@ func Search(ctx context.Context, m *Matcher, srcs []Source, w io.Writer, opt Opt
 	}
 	cfg := opt.Assembly
 	cfg.CloseOnProctitle = true
+	if cfg.Standalone == nil {
+		cfg.Standalone = StandsAlone
+	}
 	asm := event.NewAssembler[payload](cfg)
 	var sl slab
 	prog := newProgress(opt.Progress, opt.ProgressTotal)
@@ -170,6 +177,7 @@ func Search(ctx context.Context, m *Matcher, srcs []Source, w io.Writer, opt Opt
 			}
 		}
 	}
+	s.flushPending()
 	prog.finish()
 	s.stats.Assembly = asm.Stats()
 	if opt.Checkpoint != nil && s.last.set {
@@ -191,6 +199,7 @@ func (s *searcher) readSource(ctx context.Context, src Source, asm *event.Assemb
 	s.src = src.Path
 	rd := record.NewReader(r, src.Name)
 	var latest time.Time
+	var latestSec int64
 	for n := 0; ; n++ {
 		if n&4095 == 4095 {
 			if err := ctx.Err(); err != nil {
@@ -229,12 +238,33 @@ func (s *searcher) readSource(ctx context.Context, src Source, asm *event.Assemb
 			p.raw = sl.copy(rec.Raw)
 			p.mask = s.m.Record(rec)
 		}
+		if rec.Type == abi.AUDIT_EOE {
+			// The assembler drops EOE, but ausearch prints the EOE lines a
+			// log holds as part of their event.
+			if s.pending.set && s.pending.key == key {
+				s.pending.recs = append(s.pending.recs, p)
+			}
+			s.eoe, s.eoeKey = p, key
+		}
+		s.flushPending()
+		if rec.Sec != latestSec {
+			// As in ausearch, a record a second later closes the events
+			// its timeout has passed, before the record is filed.
+			latestSec = rec.Sec
+			latest = time.Unix(rec.Sec, int64(rec.Msec)*int64(time.Millisecond))
+			for _, ev := range asm.Expire(latest) {
+				if s.handle(ev, false); s.done {
+					return nil
+				}
+			}
+		}
 		latest = time.Unix(rec.Sec, int64(rec.Msec)*int64(time.Millisecond))
 		for _, ev := range asm.Add(key, rec.Type, p, latest) {
 			if s.handle(ev, false); s.done {
 				return nil
 			}
 		}
+		s.eoe.raw = nil
 	}
 }
 
@@ -275,7 +305,33 @@ func (s *searcher) handle(ev event.Event[payload], atEOF bool) {
 	}
 }
 
+// print holds a matching event until the next record has been seen: a
+// log's EOE line follows the PROCTITLE that ended the event.
 func (s *searcher) print(ev event.Event[payload]) {
+	s.flushPending()
+	s.pending.key = ev.Key
+	s.pending.recs = append(s.pending.recs[:0], ev.Records...)
+	if ev.Reason == event.EndEOE && s.eoe.raw != nil && s.eoeKey == ev.Key {
+		s.pending.recs = append(s.pending.recs, s.eoe)
+	}
+	s.pending.set = true
+	if s.opt.JustOne {
+		s.flushPending()
+	}
+}
+
+type pendingEvent struct {
+	key  event.Key
+	recs []payload
+	set  bool
+}
+
+func (s *searcher) flushPending() {
+	if !s.pending.set {
+		return
+	}
+	s.pending.set = false
+	ev := event.Event[payload]{Key: s.pending.key, Records: s.pending.recs}
 	out := s.out[:0]
 	switch s.opt.Format {
 	case FormatRaw:
@@ -329,4 +385,24 @@ func (st Stats) Report(w io.Writer) {
 	}
 }
 
-
+// StandsAlone reports whether ausearch 3.0.9 ends an event at once when
+// its first record has type typ (measured on every type libaudit names):
+// USER (1005), LOGIN (1006), USER_* and DAEMON_* (1100-1299), the
+// labelled-networking MAC_* records (1406-1499), KERNEL (2000) and every
+// user-space range from 2100. A record of such a type that arrives while
+// an event with its stamp is open joins that event, as in ausearch.
+// Unlike event.IsStandalone, NETFILTER_PKT waits for company and LOGIN
+// does not.
+func StandsAlone(typ uint32) bool {
+	switch {
+	case typ == 1005 || typ == 1006:
+		return true
+	case typ >= 1100 && typ <= 1299:
+		return true
+	case typ >= 1406 && typ <= 1499:
+		return true
+	case typ >= 2000:
+		return true
+	}
+	return false
+}
