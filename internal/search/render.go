@@ -30,6 +30,7 @@ type interpreter struct {
 type kv struct {
 	lead, key, val string
 	comma          bool // the tokenizer cut the value at a comma
+	msg            bool // "msg=": only the lead is printed
 }
 
 // macLabel lists the fields ausearch never cuts at a comma (SELinux
@@ -99,13 +100,13 @@ func (in *interpreter) appendRecord(dst []byte, raw []byte, typ uint32, node str
 		ctx.Enriched = interpret.ParseEnriched(tail)
 	}
 	for _, f := range fields {
-		if f.key != "" {
+		if !f.msg {
 			ctx.Observe(f.key, f.val)
 		}
 	}
 	for _, f := range fields {
 		dst = append(dst, f.lead...)
-		if f.key == "" {
+		if f.msg {
 			continue
 		}
 		v, ok := interpret.Field(&ctx, f.key, f.val)
@@ -119,6 +120,10 @@ func (in *interpreter) appendRecord(dst []byte, raw []byte, typ uint32, node str
 		}
 	}
 	dst = append(dst, rest...)
+	if len(fields) == 0 {
+		// ausearch ends a record without any '=' (an EOE) with an empty line.
+		dst = append(dst, '\n')
+	}
 	return append(dst, '\n')
 }
 
@@ -146,7 +151,7 @@ func (in *interpreter) split(body string) ([]kv, string) {
 		rest := str[eq+1:]
 		if name == "msg" {
 			// ausearch prints "msg=" and reads on inside the quotes.
-			fields = append(fields, kv{lead: lead})
+			fields = append(fields, kv{lead: lead, msg: true})
 			str = rest
 			continue
 		}

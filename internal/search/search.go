@@ -113,18 +113,18 @@ func (s *slab) copy(b []byte) []byte {
 }
 
 type searcher struct {
-	m       *Matcher
-	opt     Options
-	w       *bufio.Writer
-	out     []byte
-	in      interpreter
-	stats   Stats
-	ckpt    *Checkpoint
-	last    lastEvent
-	done    bool
-	pending pendingEvent
-	eoe     payload // the EOE record being filed, if any
-	eoeKey  event.Key
+	m      *Matcher
+	opt    Options
+	w      *bufio.Writer
+	out    []byte
+	in     interpreter
+	stats  Stats
+	ckpt   *Checkpoint
+	last   lastEvent
+	done   bool
+	order  order
+	eoe    payload // the EOE record being filed, if any
+	eoeKey event.Key
 	// src is the source being read; lastSrc the one s.last came from.
 	src, lastSrc string
 }
@@ -137,10 +137,11 @@ type lastEvent struct {
 
 // Search reads srcs in order, assembles their records into events (an
 // event may span two files, as after a log rotation), and writes the
-// events m matches to w in opt.Format. It stops early at the first match
-// with opt.JustOne, or when ctx is cancelled (returning ctx's error).
-// Unparsable lines are counted in Stats, never fatal; an I/O error on a
-// source is returned after the events read so far are written.
+// events m matches to w in opt.Format, in ausearch's order: by stamp,
+// each printed once every older event has ended. It stops early at the
+// first match with opt.JustOne, or when ctx is cancelled (returning ctx's
+// error). Unparsable lines are counted in Stats, never fatal; an I/O
+// error on a source is returned after the events read so far are written.
 func Search(ctx context.Context, m *Matcher, srcs []Source, w io.Writer, opt Options) (Stats, error) {
 	switch opt.Format {
 	case FormatRaw, FormatDefault, FormatInterpret:
@@ -152,6 +153,7 @@ func Search(ctx context.Context, m *Matcher, srcs []Source, w io.Writer, opt Opt
 		opt.Loc = time.Local
 	}
 	s := &searcher{m: m, opt: opt, w: bufio.NewWriterSize(w, 64<<10), ckpt: opt.Checkpoint}
+	s.order.open = map[event.Key]int{}
 	s.in = interpreter{loc: opt.Loc, resolver: opt.Resolver}
 	if s.in.resolver == nil {
 		s.in.resolver = interpret.LocalResolver()
@@ -172,12 +174,10 @@ func Search(ctx context.Context, m *Matcher, srcs []Source, w io.Writer, opt Opt
 	}
 	if !s.done {
 		for _, ev := range asm.Flush() {
-			if s.handle(ev, true); s.done {
-				break
-			}
+			s.handle(ev, true)
 		}
+		s.release(true)
 	}
-	s.flushPending()
 	prog.finish()
 	s.stats.Assembly = asm.Stats()
 	if opt.Checkpoint != nil && s.last.set {
@@ -198,19 +198,13 @@ func (s *searcher) readSource(ctx context.Context, src Source, asm *event.Assemb
 	defer closer()
 	s.src = src.Path
 	rd := record.NewReader(r, src.Name)
-	var latest time.Time
 	var latestSec int64
-	for n := 0; ; n++ {
+	for n := 0; !s.done; n++ {
 		if n&4095 == 4095 {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
 			prog.update(s.stats.Bytes)
-			for _, ev := range asm.Expire(latest) {
-				if s.handle(ev, false); s.done {
-					return nil
-				}
-			}
 		}
 		rec, err := rd.Next()
 		if err != nil {
@@ -238,38 +232,46 @@ func (s *searcher) readSource(ctx context.Context, src Source, asm *event.Assemb
 			p.raw = sl.copy(rec.Raw)
 			p.mask = s.m.Record(rec)
 		}
-		if rec.Type == abi.AUDIT_EOE {
+		isEOE := rec.Type == abi.AUDIT_EOE
+		if isEOE {
 			// The assembler drops EOE, but ausearch prints the EOE lines a
-			// log holds as part of their event.
-			if s.pending.set && s.pending.key == key {
-				s.pending.recs = append(s.pending.recs, p)
+			// log holds with their event: after the PROCTITLE that ended
+			// it (held since), or as the end of an event still open.
+			if h := s.order.lastHeld; h != nil && h.key == key && p.raw != nil {
+				h.recs = append(h.recs, p)
 			}
 			s.eoe, s.eoeKey = p, key
 		}
-		s.flushPending()
+		s.release(false)
+		if s.done {
+			return nil
+		}
+		now := time.Unix(rec.Sec, int64(rec.Msec)*int64(time.Millisecond))
 		if rec.Sec != latestSec {
 			// As in ausearch, a record a second later closes the events
-			// its timeout has passed, before the record is filed.
+			// whose timeout it passes, before it is filed.
 			latestSec = rec.Sec
-			latest = time.Unix(rec.Sec, int64(rec.Msec)*int64(time.Millisecond))
-			for _, ev := range asm.Expire(latest) {
-				if s.handle(ev, false); s.done {
-					return nil
-				}
+			for _, ev := range asm.Expire(now) {
+				s.handle(ev, false)
 			}
 		}
-		latest = time.Unix(rec.Sec, int64(rec.Msec)*int64(time.Millisecond))
-		for _, ev := range asm.Add(key, rec.Type, p, latest) {
-			if s.handle(ev, false); s.done {
-				return nil
-			}
+		if _, ok := s.order.open[key]; !ok && !isEOE {
+			s.order.opened(key)
+		}
+		for _, ev := range asm.Add(key, rec.Type, p, now) {
+			s.handle(ev, false)
 		}
 		s.eoe.raw = nil
 	}
+	return nil
 }
 
-// handle decides one assembled event and prints it if it matches.
+// handle decides one assembled event and holds it for printing if it
+// matches.
 func (s *searcher) handle(ev event.Event[payload], atEOF bool) {
+	if ev.Reason != event.EndSplit {
+		s.order.closed(ev.Key)
+	}
 	s.stats.Events++
 	if s.ckpt.covers(ev.Key) {
 		return
@@ -299,56 +301,45 @@ func (s *searcher) handle(ev event.Event[payload], atEOF bool) {
 		return
 	}
 	s.stats.Matched++
-	s.print(ev)
-	if s.opt.JustOne {
-		s.done = true
-	}
-}
-
-// print holds a matching event until the next record has been seen: a
-// log's EOE line follows the PROCTITLE that ended the event.
-func (s *searcher) print(ev event.Event[payload]) {
-	s.flushPending()
-	s.pending.key = ev.Key
-	s.pending.recs = append(s.pending.recs[:0], ev.Records...)
+	h := s.order.hold(ev.Key, ev.Records)
 	if ev.Reason == event.EndEOE && s.eoe.raw != nil && s.eoeKey == ev.Key {
-		s.pending.recs = append(s.pending.recs, s.eoe)
-	}
-	s.pending.set = true
-	if s.opt.JustOne {
-		s.flushPending()
+		h.recs = append(h.recs, s.eoe)
 	}
 }
 
-type pendingEvent struct {
-	key  event.Key
-	recs []payload
-	set  bool
+// release prints the held events that no open event can precede; all
+// of them at the end.
+func (s *searcher) release(all bool) {
+	for !s.done {
+		h := s.order.next(all)
+		if h == nil {
+			return
+		}
+		s.print(h.key, h.recs)
+		s.order.recycle(h)
+		if s.opt.JustOne {
+			s.done = true
+		}
+	}
 }
 
-func (s *searcher) flushPending() {
-	if !s.pending.set {
-		return
-	}
-	s.pending.set = false
-	ev := event.Event[payload]{Key: s.pending.key, Records: s.pending.recs}
+func (s *searcher) print(k event.Key, recs []payload) {
 	out := s.out[:0]
 	switch s.opt.Format {
 	case FormatRaw:
-		for _, r := range ev.Records {
+		for _, r := range recs {
 			out = append(out, r.raw...)
 			out = append(out, '\n')
 		}
 	case FormatDefault:
-		out = appendDefaultHeader(out, ev.Key.Sec, s.opt.Loc)
-		reverse(ev.Records, func(r payload) {
+		out = appendDefaultHeader(out, k.Sec, s.opt.Loc)
+		reverse(recs, func(r payload) {
 			out = append(out, r.raw...)
 			out = append(out, '\n')
 		})
 	case FormatInterpret:
 		out = append(out, "----\n"...)
-		k := ev.Key
-		reverse(ev.Records, func(r payload) {
+		reverse(recs, func(r payload) {
 			out = s.in.appendRecord(out, r.raw, r.typ, k.Node, k.Sec, k.Msec, k.Serial)
 		})
 	}
