@@ -1,0 +1,427 @@
+package contid
+
+import (
+	"cmp"
+	"slices"
+
+	"golang.org/x/sys/unix"
+)
+
+// ProcID names a process across PID reuse: a PID is recycled, a PID with
+// its start time (clock ticks after boot, field 22 of /proc/PID/stat) is not.
+type ProcID struct {
+	PID       int32  `json:"pid"`
+	StartTime uint64 `json:"start_time"`
+}
+
+// IsZero reports whether p names no process.
+func (p ProcID) IsZero() bool { return p == ProcID{} }
+
+func (p ProcID) compare(q ProcID) int {
+	if c := cmp.Compare(p.PID, q.PID); c != 0 {
+		return c
+	}
+	return cmp.Compare(p.StartTime, q.StartTime)
+}
+
+// Tree is what the registry needs to know about live processes. The process
+// table implements it; the answers must describe the moment of the call.
+type Tree interface {
+	// Alive reports whether p runs: its PID exists with p's start time. A
+	// reused PID is not alive as the old ProcID.
+	Alive(p ProcID) bool
+	// IsDescendant reports whether ancestor is a strict ancestor of p along
+	// the real-parent chain (as the kernel's task_is_descendant walks it,
+	// after any reparenting). False when either has exited.
+	IsDescendant(p, ancestor ProcID) bool
+	// Children is the number of live child processes of p (not threads).
+	Children(p ProcID) int
+	// IsSingleThreadedLeader reports whether p is a thread-group leader
+	// with no other thread.
+	IsSingleThreadedLeader(p ProcID) bool
+}
+
+// Writer is the process that asks for an operation, as the control API
+// identified it from the kernel (peer credentials and a pidfd), never from
+// what the client claims.
+type Writer struct {
+	Proc ProcID
+	// Via is the process that connected on the writer's behalf when the
+	// control API resolved a contaudit CLI or OCI hook to its parent, zero
+	// otherwise. It is not counted among the writer's children: in the
+	// kernel design the orchestrator wrote the proc file itself, so
+	// `contaudit contid set $$ ID` must fail as a self-write (EXDEV), not
+	// because the CLI it ran is its child (EBUSY).
+	Via ProcID
+	// CanSetContid says the writer holds the configured permission (by
+	// default CAP_AUDIT_CONTROL in the initial user namespace). The caller
+	// decides it; the registry only knows capcontid delegations.
+	CanSetContid bool
+	// Identity printed in CONTAINER_OP records.
+	UID, AUID uint32
+	Ses       uint32
+	Comm, Exe string
+}
+
+// Config holds the limits. A zero field takes its default.
+type Config struct {
+	// MaxDepth bounds the number of contids in a chain, the process's own
+	// included (EMLINK beyond it).
+	MaxDepth int
+	// MaxPerOwner bounds the live contids one writer owns (ENOSPC).
+	MaxPerOwner int
+	// MaxTotal bounds the live contids in the registry (ENOSPC).
+	MaxTotal int
+}
+
+// Default limits; the package documentation says why these values.
+const (
+	DefaultMaxDepth    = 5
+	DefaultMaxPerOwner = 8192
+	DefaultMaxTotal    = 65536
+)
+
+func (c Config) withDefaults() Config {
+	if c.MaxDepth <= 0 {
+		c.MaxDepth = DefaultMaxDepth
+	}
+	if c.MaxPerOwner <= 0 {
+		c.MaxPerOwner = DefaultMaxPerOwner
+	}
+	if c.MaxTotal <= 0 {
+		c.MaxTotal = DefaultMaxTotal
+	}
+	return c
+}
+
+// object is a live contid. It is referenced by the processes that hold it
+// and by the contids nested in it, so a chain never points at a released
+// value: the parent outlives its nested contids even when its own
+// processes are gone ("pending release").
+type object struct {
+	id      ID
+	owner   ProcID
+	parent  *object
+	depth   int // contids in the chain, this one included
+	holders int // processes holding it
+	nested  int // objects whose parent this is
+}
+
+// Registry holds the contids of processes and the rules to change them. It
+// does no I/O and starts no goroutine; it is not safe for concurrent use.
+// The owner must feed it fork and exit events and control requests from one
+// goroutine, in the order they happened, because a Set decided between a
+// fork and the fork's event would miss the child.
+type Registry struct {
+	tree      Tree
+	cfg       Config
+	stopped   bool
+	procs     map[ProcID]*object // processes that hold a contid
+	objects   map[ID]*object     // live contids, pending ones included
+	owned     map[ProcID]int     // live contids per owner
+	capcontid map[ProcID]struct{}
+}
+
+// New returns an empty, running registry that asks tree about processes.
+func New(tree Tree, cfg Config) *Registry {
+	return &Registry{
+		tree:      tree,
+		cfg:       cfg.withDefaults(),
+		procs:     make(map[ProcID]*object),
+		objects:   make(map[ID]*object),
+		owned:     make(map[ProcID]int),
+		capcontid: make(map[ProcID]struct{}),
+	}
+}
+
+// Config returns the limits in force, defaults filled in.
+func (r *Registry) Config() Config { return r.cfg }
+
+// SetRunning starts or stops container auditing. A stopped registry refuses
+// Set, Get and SetCapcontid with ENOPROTOOPT but keeps following forks and
+// exits, so that existing contids stay right when it runs again.
+func (r *Registry) SetRunning(on bool) { r.stopped = !on }
+
+// Running reports whether the registry accepts requests.
+func (r *Registry) Running() bool { return !r.stopped }
+
+// Lookup returns the contid of p, or Unset and false. It is the attribution
+// hot path: one map lookup, no allocation.
+func (r *Registry) Lookup(p ProcID) (ID, bool) {
+	if o := r.procs[p]; o != nil {
+		return o.id, true
+	}
+	return Unset, false
+}
+
+// InChain reports whether id is p's contid or one of its ancestors, which is
+// what a -F contid= rule matches.
+func (r *Registry) InChain(p ProcID, id ID) bool {
+	for o := r.procs[p]; o != nil; o = o.parent {
+		if o.id == id {
+			return true
+		}
+	}
+	return false
+}
+
+// HasCapcontid reports whether p holds a capcontid delegation.
+func (r *Registry) HasCapcontid(p ProcID) bool {
+	_, ok := r.capcontid[p]
+	return ok
+}
+
+// Fork records that parent created child: the child holds the parent's
+// contid as it was at the fork, and no capcontid. A child already known
+// keeps its contid, so a fork event seen twice changes nothing. Fork and
+// Exit are about processes; the caller leaves thread creation out.
+func (r *Registry) Fork(parent, child ProcID) {
+	o := r.procs[parent]
+	if o == nil {
+		return
+	}
+	if _, dup := r.procs[child]; dup {
+		return
+	}
+	o.holders++
+	r.procs[child] = o
+}
+
+// Exit records that p exited. It returns the CONTAINER_OP drop records of
+// the contids p's exit released: its own when p was the last holder and no
+// nested contid refers to it, then each ancestor left without references.
+// It allocates only when something is dropped.
+func (r *Registry) Exit(p ProcID) []OpRecord {
+	delete(r.capcontid, p)
+	o := r.procs[p]
+	if o == nil {
+		return nil
+	}
+	delete(r.procs, p)
+	o.holders--
+	return r.release(o, p, nil)
+}
+
+// release drops o and then its ancestors while nothing refers to them, and
+// appends a drop record for each, attributed to the process whose exit or
+// move caused it.
+func (r *Registry) release(o *object, opid ProcID, recs []OpRecord) []OpRecord {
+	for o != nil && o.holders == 0 && o.nested == 0 {
+		delete(r.objects, o.id)
+		if n := r.owned[o.owner] - 1; n > 0 {
+			r.owned[o.owner] = n
+		} else {
+			delete(r.owned, o.owner)
+		}
+		recs = append(recs, OpRecord{Op: OpDrop, Target: opid, Contid: Unset, OldContid: o.id})
+		p := o.parent
+		if p != nil {
+			p.nested--
+		}
+		o = p
+	}
+	return recs
+}
+
+// Reconcile drops every process the tree no longer knows alive, as Exit
+// would, for when exit events were lost (a proc connector overrun, a
+// restart). It returns the drop records, ordered by PID.
+func (r *Registry) Reconcile() []OpRecord {
+	var dead []ProcID
+	for p := range r.procs {
+		if !r.tree.Alive(p) {
+			dead = append(dead, p)
+		}
+	}
+	for p := range r.capcontid {
+		if _, held := r.procs[p]; !held && !r.tree.Alive(p) {
+			dead = append(dead, p)
+		}
+	}
+	slices.SortFunc(dead, ProcID.compare)
+	var recs []OpRecord
+	for _, p := range dead {
+		recs = append(recs, r.Exit(p)...)
+	}
+	return recs
+}
+
+// Set gives target the contid id on behalf of w, after the spec's checks in
+// the spec's order. It always returns at least one record: the first is the
+// op=set CONTAINER_OP record of the attempt (failed when err is not nil);
+// drop records follow when the target's previous contid was released by the
+// move. A non-nil error is an *Error.
+func (r *Registry) Set(w Writer, target ProcID, id ID) ([]OpRecord, error) {
+	old := r.procs[target]
+	rec := OpRecord{Op: OpSet, Target: target, Contid: id, OldContid: Unset, Writer: w}
+	if old != nil {
+		rec.OldContid = old.id
+	}
+	existing, parent, err := r.checkSet(w, target, id, old)
+	if err != nil {
+		rec.Err = err
+		return []OpRecord{rec}, err
+	}
+	recs := []OpRecord{rec}
+	o := existing
+	if o == nil {
+		o = &object{id: id, owner: w.Proc, parent: parent, depth: 1}
+		if parent != nil {
+			parent.nested++
+			o.depth = parent.depth + 1
+		}
+		r.objects[id] = o
+		r.owned[w.Proc]++
+	}
+	o.holders++
+	r.procs[target] = o
+	if old != nil {
+		old.holders--
+		recs = r.release(old, target, recs)
+	}
+	return recs, nil
+}
+
+// checkSet applies the spec's checks in order. It returns the object to
+// inject when id is live and owned by w, or else the parent of the new
+// object (nil at the top).
+func (r *Registry) checkSet(w Writer, target ProcID, id ID, old *object) (existing, parent *object, err error) {
+	if r.stopped {
+		return nil, nil, errorf(unix.ENOPROTOOPT, "container auditing is not running")
+	}
+	if err := r.checkAlive(w, target); err != nil {
+		return nil, nil, err
+	}
+	if id == Unset {
+		return nil, nil, errorf(unix.EINVAL, "-1 (%d) is the unset value; a contid cannot be unset", uint64(Unset))
+	}
+	if !w.CanSetContid && !r.HasCapcontid(w.Proc) {
+		return nil, nil, errorf(unix.EPERM, "writer %d has neither the permission to set contids nor a capcontid delegation", w.Proc.PID)
+	}
+	children := r.tree.Children(target)
+	if target == w.Proc && !w.Via.IsZero() && r.tree.IsDescendant(w.Via, w.Proc) {
+		children--
+	}
+	if children > 0 {
+		return nil, nil, errorf(unix.EBUSY, "target %d has children", target.PID)
+	}
+	if !r.tree.IsSingleThreadedLeader(target) {
+		return nil, nil, errorf(unix.EBUSY, "target %d is not a single-threaded thread-group leader", target.PID)
+	}
+	if target == w.Proc {
+		return nil, nil, errorf(unix.EXDEV, "target %d is the writer itself", target.PID)
+	}
+	if !r.tree.IsDescendant(target, w.Proc) {
+		return nil, nil, errorf(unix.EXDEV, "target %d is not a descendant of the writer %d", target.PID, w.Proc.PID)
+	}
+	if old != nil {
+		if old.owner == w.Proc {
+			return nil, nil, errorf(unix.EEXIST, "target %d already has contid %s, set by this writer; only a writer below the owner may nest another", target.PID, old.id)
+		}
+		if !r.tree.IsDescendant(w.Proc, old.owner) {
+			return nil, nil, errorf(unix.EEXIST, "target %d already has contid %s and the writer %d is not a descendant of its owner %d", target.PID, old.id, w.Proc.PID, old.owner.PID)
+		}
+	}
+	if o := r.objects[id]; o != nil {
+		if o.owner != w.Proc {
+			if o.holders == 0 {
+				return nil, nil, errorf(unix.ENOTUNIQ, "contid %s is not released yet: its processes exited but contids nested in it live", id)
+			}
+			return nil, nil, errorf(unix.ENOTUNIQ, "contid %s is in use and owned by another writer %d", id, o.owner.PID)
+		}
+		return o, nil, nil
+	}
+	parent = r.procs[w.Proc]
+	depth := 1
+	if parent != nil {
+		depth = parent.depth + 1
+	}
+	if depth > r.cfg.MaxDepth {
+		return nil, nil, errorf(unix.EMLINK, "contid %s would be nested %d deep, more than the limit %d", id, depth, r.cfg.MaxDepth)
+	}
+	if n := r.owned[w.Proc]; n >= r.cfg.MaxPerOwner {
+		return nil, nil, errorf(unix.ENOSPC, "writer %d already owns %d live contids, the limit", w.Proc.PID, n)
+	}
+	if n := len(r.objects); n >= r.cfg.MaxTotal {
+		return nil, nil, errorf(unix.ENOSPC, "%d contids are live, the limit", n)
+	}
+	return nil, parent, nil
+}
+
+func (r *Registry) checkAlive(w Writer, target ProcID) error {
+	if !r.tree.Alive(w.Proc) {
+		return errorf(unix.ESRCH, "writer %d has exited", w.Proc.PID)
+	}
+	if !r.tree.Alive(target) {
+		return errorf(unix.ESRCH, "target %d does not exist", target.PID)
+	}
+	return nil
+}
+
+// Get returns target's contid (Unset when it has none) for reader. The
+// permission is the one to set: a reader with the configured permission
+// reads any process; a reader with only a capcontid delegation reads its
+// own descendants.
+func (r *Registry) Get(reader Writer, target ProcID) (ID, error) {
+	if r.stopped {
+		return Unset, errorf(unix.ENOPROTOOPT, "container auditing is not running")
+	}
+	if err := r.checkAlive(reader, target); err != nil {
+		return Unset, err
+	}
+	if !reader.CanSetContid {
+		if !r.HasCapcontid(reader.Proc) {
+			return Unset, errorf(unix.EPERM, "reader %d has neither the permission to read contids nor a capcontid delegation", reader.Proc.PID)
+		}
+		if target == reader.Proc {
+			return Unset, errorf(unix.EXDEV, "target %d is the reader itself, and a capcontid delegation covers descendants only", target.PID)
+		}
+		if !r.tree.IsDescendant(target, reader.Proc) {
+			return Unset, errorf(unix.EXDEV, "target %d is not a descendant of the reader %d", target.PID, reader.Proc.PID)
+		}
+	}
+	id, _ := r.Lookup(target)
+	return id, nil
+}
+
+// SetCapcontid grants (on) or withdraws target's capcontid delegation: the
+// right to set and read the contids of its own descendants without the
+// configured permission. The writer needs the permission or a delegation of
+// its own, and target must be its descendant, so a delegation never reaches
+// outside the subtree it was given for. Unlike the posted v11 code, the
+// check does not depend on the writer's user namespace. The record is an
+// op=capcontid CONTAINER_OP, failed when err is not nil.
+func (r *Registry) SetCapcontid(w Writer, target ProcID, on bool) (OpRecord, error) {
+	was := r.HasCapcontid(target)
+	rec := OpRecord{Op: OpCapcontid, Target: target, Contid: Unset, OldContid: Unset, Capcontid: on, OldCapcontid: was, Writer: w}
+	err := r.checkCapcontid(w, target)
+	if err != nil {
+		rec.Err = err
+		return rec, err
+	}
+	if on {
+		r.capcontid[target] = struct{}{}
+	} else {
+		delete(r.capcontid, target)
+	}
+	return rec, nil
+}
+
+func (r *Registry) checkCapcontid(w Writer, target ProcID) error {
+	if r.stopped {
+		return errorf(unix.ENOPROTOOPT, "container auditing is not running")
+	}
+	if err := r.checkAlive(w, target); err != nil {
+		return err
+	}
+	if !w.CanSetContid && !r.HasCapcontid(w.Proc) {
+		return errorf(unix.EPERM, "writer %d has neither the permission to delegate capcontid nor a capcontid delegation", w.Proc.PID)
+	}
+	if target == w.Proc {
+		return errorf(unix.EXDEV, "target %d is the writer itself", target.PID)
+	}
+	if !r.tree.IsDescendant(target, w.Proc) {
+		return errorf(unix.EXDEV, "target %d is not a descendant of the writer %d", target.PID, w.Proc.PID)
+	}
+	return nil
+}

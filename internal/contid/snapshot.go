@@ -1,0 +1,146 @@
+package contid
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"slices"
+)
+
+// SnapshotVersion is the version of the JSON Snapshot writes.
+const SnapshotVersion = 1
+
+type snapshot struct {
+	Version    int             `json:"version"`
+	Containers []snapContainer `json:"containers"`
+	Procs      []snapProc      `json:"procs"`
+	Capcontid  []ProcID        `json:"capcontid"`
+}
+
+type snapContainer struct {
+	ID     ID     `json:"id"`
+	Parent ID     `json:"parent"`
+	Owner  ProcID `json:"owner"`
+}
+
+type snapProc struct {
+	Proc   ProcID `json:"proc"`
+	Contid ID     `json:"contid"`
+}
+
+// Snapshot returns the registry's state as versioned JSON, for Restore after
+// a daemon restart. Contids are strings (see ID.MarshalText); containers come
+// parents first, everything sorted, so equal states give equal bytes.
+func (r *Registry) Snapshot() ([]byte, error) {
+	s := snapshot{Version: SnapshotVersion, Containers: []snapContainer{}, Procs: []snapProc{}, Capcontid: []ProcID{}}
+	objs := make([]*object, 0, len(r.objects))
+	for _, o := range r.objects {
+		objs = append(objs, o)
+	}
+	slices.SortFunc(objs, func(a, b *object) int {
+		return cmp.Or(cmp.Compare(a.depth, b.depth), cmp.Compare(a.id, b.id))
+	})
+	for _, o := range objs {
+		c := snapContainer{ID: o.id, Parent: Unset, Owner: o.owner}
+		if o.parent != nil {
+			c.Parent = o.parent.id
+		}
+		s.Containers = append(s.Containers, c)
+	}
+	for p, o := range r.procs {
+		s.Procs = append(s.Procs, snapProc{Proc: p, Contid: o.id})
+	}
+	slices.SortFunc(s.Procs, func(a, b snapProc) int { return a.Proc.compare(b.Proc) })
+	for p := range r.capcontid {
+		s.Capcontid = append(s.Capcontid, p)
+	}
+	slices.SortFunc(s.Capcontid, ProcID.compare)
+	return json.MarshalIndent(s, "", "\t")
+}
+
+// Restore rebuilds a registry from a Snapshot and reconciles it with the
+// live processes of tree: a process that exited while the daemon was down,
+// or whose PID now names another process (another start time), loses its
+// contid and capcontid, so nothing is attributed to a reused PID; contids
+// left with no live holder and no nested contid are released. It returns
+// the drop records of what was released. A snapshot that does not hang
+// together (unknown version or field, a contid listed twice or before its
+// parent, a process whose contid is not listed) is an error and yields no
+// registry.
+func Restore(data []byte, tree Tree, cfg Config) (*Registry, []OpRecord, error) {
+	var s snapshot
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&s); err != nil {
+		return nil, nil, fmt.Errorf("contid: restore snapshot: %w", err)
+	}
+	if s.Version != SnapshotVersion {
+		return nil, nil, fmt.Errorf("contid: restore snapshot: version %d, want %d", s.Version, SnapshotVersion)
+	}
+	r := New(tree, cfg)
+	if err := r.load(&s); err != nil {
+		return nil, nil, fmt.Errorf("contid: restore snapshot: %w", err)
+	}
+	recs := r.Reconcile()
+	// A snapshot of ours never holds an unreferenced contid, but one edited
+	// by hand might; release it rather than keep a value nobody can use.
+	var orphans []*object
+	for _, o := range r.objects {
+		if o.holders == 0 && o.nested == 0 {
+			orphans = append(orphans, o)
+		}
+	}
+	slices.SortFunc(orphans, func(a, b *object) int { return cmp.Compare(a.id, b.id) })
+	for _, o := range orphans {
+		recs = r.release(o, ProcID{}, recs)
+	}
+	return r, recs, nil
+}
+
+func (r *Registry) load(s *snapshot) error {
+	// Containers come parents first, so each parent is known when its
+	// nested contid is read: a cycle cannot be written, and depth is one
+	// pass.
+	for _, c := range s.Containers {
+		if c.ID == Unset {
+			return fmt.Errorf("container with the unset value")
+		}
+		if _, dup := r.objects[c.ID]; dup {
+			return fmt.Errorf("contid %s listed twice", c.ID)
+		}
+		if c.Owner.IsZero() {
+			return fmt.Errorf("contid %s has no owner", c.ID)
+		}
+		o := &object{id: c.ID, owner: c.Owner, depth: 1}
+		if c.Parent != Unset {
+			p := r.objects[c.Parent]
+			if p == nil {
+				return fmt.Errorf("contid %s: parent %s is not listed before it", c.ID, c.Parent)
+			}
+			o.parent = p
+			o.depth = p.depth + 1
+			p.nested++
+		}
+		r.objects[c.ID] = o
+		r.owned[c.Owner]++
+	}
+	for _, p := range s.Procs {
+		if p.Proc.IsZero() {
+			return fmt.Errorf("process with no PID")
+		}
+		o := r.objects[p.Contid]
+		if o == nil {
+			return fmt.Errorf("process %d: contid %s is not in the snapshot", p.Proc.PID, p.Contid)
+		}
+		if _, dup := r.procs[p.Proc]; dup {
+			return fmt.Errorf("process %d listed twice", p.Proc.PID)
+		}
+		o.holders++
+		r.procs[p.Proc] = o
+	}
+	for _, p := range s.Capcontid {
+		r.capcontid[p] = struct{}{}
+	}
+	return nil
+}
