@@ -79,3 +79,18 @@ func BenchmarkWriteIncremental(b *testing.B) {
 func BenchmarkWriteRotating(b *testing.B) {
 	benchWrite(b, Config{Flush: FlushNone, MaxLogFile: 1 << 20, MaxLogFileAction: Rotate, NumLogs: 3})
 }
+
+func TestWriteRecordDoesNotAllocate(t *testing.T) {
+	w, _ := openTest(t, Config{Flush: FlushIncrementalAsync, Freq: 10, MaxLogFile: 1 << 30, MaxLogFileAction: Rotate, NumLogs: 2,
+		SpaceLeft: Threshold{Percent: 1}, SpaceLeftAction: Syslog, DiskFullAction: Suspend})
+	enrich := func(_ uint32, _ []byte, dst []byte) []byte { return append(dst, "UID=\"root\""...) }
+	w.cfg.Enrich = enrich
+	allocs := testing.AllocsPerRun(1000, func() {
+		if err := w.WriteRecord(abi.AUDIT_SYSCALL, sampleMsg); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("%v allocations per record", allocs)
+	}
+}
