@@ -3,6 +3,7 @@ package contid
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -73,10 +74,11 @@ func parseChainID(s string) (ID, error) {
 			return 0, fmt.Errorf("contid %q is not a decimal number", s)
 		}
 	}
-	id, err := ParseID(s)
+	v, err := strconv.ParseUint(s, 10, 64)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("contid %q is out of range", s)
 	}
+	id := ID(v)
 	if id == Unset {
 		return 0, errors.New("the unset value cannot be in a chain")
 	}

@@ -124,9 +124,9 @@ func TestCheckOrder(t *testing.T) {
 		return &setup{w: w, writer: priv(orch), target: w.fork(orch), id: 7}
 	}
 	tests := []struct {
-		name  string
-		break_ func(s *setup)
-		want  unix.Errno
+		name    string
+		arrange func(s *setup)
+		want    unix.Errno
 	}{
 		{"not running, unset value", func(s *setup) { s.w.reg.SetRunning(false); s.id = Unset }, unix.ENOPROTOOPT},
 		{"not running, target gone", func(s *setup) { s.w.reg.SetRunning(false); s.w.exit(s.target) }, unix.ENOPROTOOPT},
@@ -175,7 +175,7 @@ func TestCheckOrder(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := base(t)
-			tt.break_(s)
+			tt.arrange(s)
 			s.w.set(t, s.writer, s.target, s.id, tt.want)
 		})
 	}

@@ -56,7 +56,7 @@ func (r *Registry) Snapshot() ([]byte, error) {
 		s.Capcontid = append(s.Capcontid, p)
 	}
 	slices.SortFunc(s.Capcontid, ProcID.compare)
-	return json.MarshalIndent(s, "", "\t")
+	return json.Marshal(s)
 }
 
 // Restore rebuilds a registry from a Snapshot and reconciles it with the
@@ -74,6 +74,9 @@ func Restore(data []byte, tree Tree, cfg Config) (*Registry, []OpRecord, error) 
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&s); err != nil {
 		return nil, nil, fmt.Errorf("contid: restore snapshot: %w", err)
+	}
+	if dec.More() {
+		return nil, nil, fmt.Errorf("contid: restore snapshot: trailing data after the JSON object")
 	}
 	if s.Version != SnapshotVersion {
 		return nil, nil, fmt.Errorf("contid: restore snapshot: version %d, want %d", s.Version, SnapshotVersion)

@@ -1,0 +1,151 @@
+package contid
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata golden files")
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs (go test -update to accept):\n got %s\nwant %s", path, got, want)
+	}
+}
+
+// snapshotWorld: host owns 1 (held by n1, delegated) and 2 nests in 1
+// (owned by n1, held by n2 and task); b owns 77, held by c.
+type snapshotWorld struct {
+	*world
+	host, n1, n2, task, b, c ProcID
+}
+
+func newSnapshotWorld(t *testing.T) *snapshotWorld {
+	w := &snapshotWorld{world: newWorld(t, Config{})}
+	w.host = w.fork(initProc)
+	w.n1 = w.fork(w.host)
+	w.set(t, priv(w.host), w.n1, 1, 0)
+	if _, err := w.reg.SetCapcontid(priv(w.host), w.n1, true); err != nil {
+		t.Fatal(err)
+	}
+	w.n2 = w.fork(w.n1)
+	w.set(t, unpriv(w.n1), w.n2, 2, 0)
+	w.task = w.fork(w.n2)
+	w.b = w.fork(initProc)
+	w.c = w.fork(w.b)
+	w.set(t, priv(w.b), w.c, 77, 0)
+	return w
+}
+
+func TestSnapshotRestore(t *testing.T) {
+	w := newSnapshotWorld(t)
+	snap, err := w.reg.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pretty bytes.Buffer
+	if err := json.Indent(&pretty, snap, "", "\t"); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "snapshot.golden", pretty.Bytes())
+
+	// Restored with everything alive: the same state, the same bytes.
+	r, recs, err := Restore(snap, w.tree, Config{})
+	if err != nil || len(recs) != 0 {
+		t.Fatalf("Restore: %v, records %s", err, recStrings(recs))
+	}
+	checkInvariants(t, r, w.tree)
+	again, _ := r.Snapshot()
+	if !bytes.Equal(again, snap) {
+		t.Fatalf("snapshot after restore differs:\n%s", again)
+	}
+	if r.Chain(w.task) != "2,^1" || !r.HasCapcontid(w.n1) {
+		t.Fatal("restored state differs")
+	}
+
+	// While the daemon was down: task exited, c exited and its PID went to
+	// another process, n1's capcontid holder is still there.
+	w.tree.exit(w.task)
+	w.tree.exit(w.c)
+	reused := w.tree.spawnPID(w.b, w.c.PID)
+	r, recs, err = Restore(snap, w.tree, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkInvariants(t, r, w.tree)
+	if got, want := recStrings(recs), "op=drop opid="+pidStr(w.c)+" contid=-1 old-contid=77"; got != want {
+		t.Fatalf("records %q, want %q", got, want)
+	}
+	for _, p := range []ProcID{reused, w.task, w.c} {
+		if id, ok := r.Lookup(p); ok {
+			t.Errorf("%v has contid %s after restore", p, id)
+		}
+	}
+	if r.Chain(w.n2) != "2,^1" {
+		t.Errorf("Chain(n2) = %q", r.Chain(w.n2))
+	}
+	// 77 is free again; b is still its own writer.
+	w.tree.exit(w.n2)
+	w.tree.exit(w.n1)
+	w.reg = r
+	if got := recStrings(r.Reconcile()); got != "op=drop opid="+pidStr(w.n2)+" contid=-1 old-contid=2|op=drop opid="+pidStr(w.n2)+" contid=-1 old-contid=1" {
+		t.Fatalf("Reconcile %q", got)
+	}
+	w.set(t, priv(w.b), reused, 77, 0)
+}
+
+func TestRestoreOrphan(t *testing.T) {
+	tree := newFakeTree()
+	snap := `{"version":1,"containers":[{"id":"5","parent":"-1","owner":{"pid":1,"start_time":1}}],"procs":[],"capcontid":[]}`
+	r, recs, err := Restore([]byte(snap), tree, Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := recStrings(recs); got != "op=drop opid=-1 contid=-1 old-contid=5" {
+		t.Fatalf("records %q", got)
+	}
+	checkInvariants(t, r, tree)
+}
+
+func TestRestoreInvalid(t *testing.T) {
+	const owner = `"owner":{"pid":1,"start_time":1}`
+	tests := []struct{ name, snap, err string }{
+		{"not json", `{`, "unexpected EOF"},
+		{"version", `{"version":2}`, "version 2, want 1"},
+		{"unknown field", `{"version":1,"extra":1}`, "unknown field"},
+		{"unset id", `{"version":1,"containers":[{"id":"-1","parent":"-1",` + owner + `}]}`, "unset value"},
+		{"bad id", `{"version":1,"containers":[{"id":"x","parent":"-1",` + owner + `}]}`, "invalid value"},
+		{"twice", `{"version":1,"containers":[{"id":"1","parent":"-1",` + owner + `},{"id":"1","parent":"-1",` + owner + `}]}`, "listed twice"},
+		{"no owner", `{"version":1,"containers":[{"id":"1","parent":"-1"}]}`, "no owner"},
+		{"parent after", `{"version":1,"containers":[{"id":"2","parent":"1",` + owner + `},{"id":"1","parent":"-1",` + owner + `}]}`, "not listed before it"},
+		{"self parent", `{"version":1,"containers":[{"id":"2","parent":"2",` + owner + `}]}`, "not listed before it"},
+		{"proc contid", `{"version":1,"procs":[{"proc":{"pid":5,"start_time":9},"contid":"3"}]}`, "contid 3 is not in the snapshot"},
+		{"proc zero", `{"version":1,"procs":[{"proc":{"pid":0,"start_time":0},"contid":"3"}]}`, "no PID"},
+		{"proc twice", `{"version":1,"containers":[{"id":"3","parent":"-1",` + owner + `}],"procs":[{"proc":{"pid":5,"start_time":9},"contid":"3"},{"proc":{"pid":5,"start_time":9},"contid":"3"}]}`, "listed twice"},
+		{"trailing", `{"version":1} {}`, "trailing data"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, recs, err := Restore([]byte(tt.snap), newFakeTree(), Config{})
+			if err == nil || !strings.Contains(err.Error(), tt.err) || r != nil || recs != nil {
+				t.Fatalf("Restore = %v, %v, %v; want error with %q", r, recs, err, tt.err)
+			}
+		})
+	}
+}
