@@ -1,0 +1,249 @@
+package proctable
+
+import (
+	"github.com/contaudit/contaudit/internal/abi"
+)
+
+// apply applies one connector event. Called with drainMu held; /proc is
+// read before taking the table lock so readers never wait on procfs.
+func (t *Table) apply(ev *abi.ProcEvent, c clocks) {
+	t.n.events.Add(1)
+	switch ev.What {
+	case abi.PROC_EVENT_FORK:
+		t.applyFork(ev, c)
+	case abi.PROC_EVENT_EXEC:
+		t.applyExec(ev, c)
+	case abi.PROC_EVENT_EXIT:
+		t.applyExit(ev, c)
+	case abi.PROC_EVENT_UID, abi.PROC_EVENT_GID:
+		id := ev.ID()
+		t.mu.Lock()
+		if p := t.liveByPID(id.ProcessTGID); p != nil {
+			if ev.What == abi.PROC_EVENT_UID {
+				p.uid, p.euid = id.R, id.E
+			} else {
+				p.gid, p.egid = id.R, id.E
+			}
+		}
+		t.mu.Unlock()
+	case abi.PROC_EVENT_COMM:
+		cm := ev.Comm()
+		if cm.ProcessPID != cm.ProcessTGID {
+			return // a thread's name; the process's comm is its leader's
+		}
+		n := 0
+		for n < len(cm.Comm) && cm.Comm[n] != 0 {
+			n++
+		}
+		t.mu.Lock()
+		if p := t.liveByPID(cm.ProcessTGID); p != nil {
+			p.comm = t.intern(cm.Comm[:n])
+		}
+		t.mu.Unlock()
+	}
+}
+
+func (t *Table) applyFork(ev *abi.ProcEvent, c clocks) {
+	f := ev.Fork()
+	if f.ChildPID != f.ChildTGID {
+		t.n.threadForks.Add(1)
+		t.mu.Lock()
+		if p := t.liveByPID(f.ChildTGID); p != nil {
+			p.threads++
+		}
+		t.mu.Unlock()
+		return
+	}
+	t.n.forks.Add(1)
+	est := c.ticksAt(ev.TimestampNs)
+	err := t.src.read(f.ChildPID, &t.info, est, startSlack)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var p *proc
+	created := false
+	if err == nil {
+		p, created = t.upsert(&t.info, c, ForkSeen)
+	} else {
+		id := ProcID{f.ChildPID, est}
+		if p = t.find(id); p == nil {
+			// Gone (or its PID already reused) before we could read it:
+			// a child starts as a copy of its parent, exec aside.
+			p = &proc{id: id, tgid: f.ChildPID, threads: 1, flags: ForkSeen | StartEstimated}
+			if par := t.liveByPID(f.ParentTGID); par != nil {
+				p.copyFrom(par)
+			}
+			t.insert(p, c)
+			created = true
+			t.n.estimatedStarts.Add(1)
+		}
+	}
+	if created {
+		p.startNs = int64(ev.TimestampNs) + c.monoToWall
+	}
+	t.linkParent(p, f.ParentTGID)
+	if created || p.flags&(ForkSeen|ForkInferred) == 0 {
+		t.pending = append(t.pending, hookEvent{fork: true, parent: p.parent, child: p.id})
+	}
+	p.flags |= ForkSeen
+}
+
+func (t *Table) applyExec(ev *abi.ProcEvent, c clocks) {
+	e := ev.Exec()
+	t.n.execs.Add(1)
+	pid := e.ProcessTGID
+	t.mu.RLock()
+	var want, slack uint64
+	if p := t.byPID[pid]; p != nil {
+		want = p.id.StartTime
+		if p.flags&StartEstimated != 0 {
+			slack = startSlack
+		}
+	}
+	t.mu.RUnlock()
+	err := t.src.read(pid, &t.info, want, slack)
+	if err != nil {
+		return // exited already; its EXIT follows
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	p, created := t.upsert(&t.info, c, ForkInferred)
+	if created {
+		// Its FORK never reached us (lost, or before the socket opened).
+		t.n.inferredForks.Add(1)
+		t.linkParent(p, t.info.ppid)
+		t.pending = append(t.pending, hookEvent{fork: true, parent: p.parent, child: p.id})
+		return
+	}
+	p.flags &^= leaderGone
+	if p.exited() {
+		// A non-leader thread's exec looks like the leader's exit
+		// followed by an exec under the leader's PID: same process.
+		p.flags &^= Exited | ExitInferred
+		p.exitNs = 0
+		t.live++
+	}
+}
+
+func (t *Table) applyExit(ev *abi.ProcEvent, c clocks) {
+	x := ev.Exit()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	p := t.liveByPID(x.ProcessTGID)
+	if x.ProcessPID != x.ProcessTGID {
+		t.n.threadExits.Add(1)
+		if p == nil {
+			return
+		}
+		p.threads--
+		if p.flags&leaderGone != 0 && p.threads <= 0 {
+			t.markExited(p, int64(ev.TimestampNs)+c.monoToWall, 0)
+		} else if p.threads < 1 && p.flags&leaderGone == 0 {
+			p.threads = 1 // missed thread forks; the leader still runs
+		}
+		return
+	}
+	t.n.exits.Add(1)
+	if p == nil {
+		t.n.unknownExits.Add(1)
+		return
+	}
+	// The event names the parent after the exiting task's own
+	// reparenting, which nothing else reports.
+	if x.ParentTGID != p.parent.PID {
+		t.linkParent(p, x.ParentTGID)
+	}
+	p.threads--
+	if p.threads > 0 {
+		// exit_group kills the other threads too; their exits follow.
+		// A leader that called pthread_exit leaves the process running.
+		p.flags |= leaderGone
+		return
+	}
+	p.threads = 0
+	t.markExited(p, int64(ev.TimestampNs)+c.monoToWall, 0)
+}
+
+// afterBatch re-reads the parent of children whose parent exited (the
+// kernel reparents them before it sends the EXIT), prunes, and runs
+// hooks. Called with drainMu held.
+func (t *Table) afterBatch(c clocks) {
+	t.mu.Lock()
+	kids := t.reparent
+	t.reparent = nil
+	t.mu.Unlock()
+	for _, id := range kids {
+		if t.src.read(id.PID, &t.info, id.StartTime, startSlack) != nil {
+			continue
+		}
+		t.mu.Lock()
+		if p := t.find(id); p != nil && !p.exited() {
+			t.linkParent(p, t.info.ppid)
+		}
+		t.mu.Unlock()
+	}
+	t.mu.Lock()
+	t.prune(c.wallNow)
+	t.mu.Unlock()
+	t.flushHooks()
+}
+
+// rescan walks /proc and reconciles: processes not known are added (their
+// fork was missed), known ones refreshed (parent, threads, comm ...), and
+// live ones no longer in /proc marked exited. seed marks the first walk,
+// whose processes are not news to the hooks. Called with drainMu held.
+func (t *Table) rescan(seed bool) error {
+	c := t.clock()
+	pids, err := t.src.list(nil)
+	if err != nil {
+		return err
+	}
+	type link struct {
+		p       *proc
+		ppid    int32
+		created bool
+	}
+	links := make([]link, 0, len(pids))
+	seen := make(map[*proc]struct{}, len(pids))
+	flags := ForkInferred
+	if seed {
+		flags = Seeded
+	}
+	for _, pid := range pids {
+		if t.src.read(pid, &t.info, 0, 0) != nil {
+			continue // exited meanwhile
+		}
+		t.mu.Lock()
+		p, created := t.upsert(&t.info, c, flags)
+		seen[p] = struct{}{}
+		if t.info.state == 'Z' {
+			t.markExited(p, c.wallNow, ExitInferred)
+		} else if p.exited() {
+			// Wrongly taken for gone (an exec by a non-leader thread).
+			p.flags &^= Exited | ExitInferred
+			p.exitNs = 0
+			t.live++
+		}
+		links = append(links, link{p, t.info.ppid, created})
+		t.mu.Unlock()
+	}
+	t.mu.Lock()
+	for _, l := range links {
+		t.linkParent(l.p, l.ppid)
+		if l.created && !seed {
+			t.n.inferredForks.Add(1)
+			t.pending = append(t.pending, hookEvent{fork: true, parent: l.p.parent, child: l.p.id})
+		}
+	}
+	for _, p := range t.byPID {
+		if _, ok := seen[p]; !ok && !p.exited() && p.startNs < c.wallNow {
+			t.markExited(p, c.wallNow, ExitInferred)
+		}
+	}
+	t.reparent = t.reparent[:0] // linkParent above used fresh ppids
+	t.mu.Unlock()
+	if !seed {
+		t.n.rescans.Add(1)
+	}
+	t.afterBatch(c)
+	return nil
+}

@@ -1,0 +1,262 @@
+package proctable
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+	"unsafe"
+
+	"github.com/contaudit/contaudit/internal/abi"
+	"golang.org/x/sys/unix"
+)
+
+// socket is a NETLINK_CONNECTOR socket subscribed to the proc connector,
+// registered with Go's poller so that Run's wait never pins an OS thread.
+type socket struct {
+	f *os.File
+}
+
+func openSocket(rcvbuf int) (*socket, error) {
+	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, abi.NETLINK_CONNECTOR)
+	if err != nil {
+		return nil, fmt.Errorf("open NETLINK_CONNECTOR socket: %w", err)
+	}
+	if rcvbuf > 0 {
+		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, rcvbuf); err != nil {
+			if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF, rcvbuf); err != nil {
+				unix.Close(fd)
+				return nil, fmt.Errorf("set proc connector receive buffer to %d bytes: %w", rcvbuf, err)
+			}
+		}
+	}
+	if err := unix.Bind(fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK, Groups: abi.CN_IDX_PROC}); err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("bind proc connector group: %w", err)
+	}
+	s := &socket{f: os.NewFile(uintptr(fd), "netlink-connector-proc")}
+	if err := s.subscribe(abi.PROC_CN_MCAST_LISTEN); err != nil {
+		s.f.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// subscribe sends PROC_CN_MCAST_LISTEN. The kernel refuses it (EPERM)
+// outside the initial user and PID namespaces or without CAP_NET_ADMIN;
+// the refusal comes back as the send's error.
+func (s *socket) subscribe(op uint32) error {
+	var data [4]byte
+	binary.NativeEndian.PutUint32(data[:], op)
+	payload := abi.AppendCnMsg(nil, abi.CnMsg{ID: abi.CbID{Idx: abi.CN_IDX_PROC, Val: abi.CN_VAL_PROC}}, data[:])
+	msg := make([]byte, unix.NLMSG_HDRLEN, unix.NLMSG_HDRLEN+len(payload))
+	binary.NativeEndian.PutUint32(msg[0:], uint32(unix.NLMSG_HDRLEN+len(payload)))
+	binary.NativeEndian.PutUint16(msg[4:], unix.NLMSG_DONE)
+	msg = append(msg, payload...)
+	rc, err := s.f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var serr error
+	if err := rc.Control(func(fd uintptr) {
+		serr = unix.Sendto(int(fd), msg, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK})
+	}); err != nil {
+		return err
+	}
+	if serr != nil {
+		return fmt.Errorf("subscribe to proc connector (needs CAP_NET_ADMIN in the initial namespaces): %w", serr)
+	}
+	return nil
+}
+
+// recv reads one datagram without blocking. Datagrams not from the kernel
+// (port 0) are dropped: only the kernel may report process events.
+func recv(fd int, b []byte) (int, error) {
+	for {
+		var from unix.RawSockaddrNetlink
+		fromLen := uint32(unix.SizeofSockaddrNetlink)
+		r, _, e := unix.Syscall6(unix.SYS_RECVFROM, uintptr(fd), uintptr(unsafe.Pointer(unsafe.SliceData(b))), uintptr(len(b)),
+			unix.MSG_DONTWAIT, uintptr(unsafe.Pointer(&from)), uintptr(unsafe.Pointer(&fromLen)))
+		if e != 0 {
+			return 0, e
+		}
+		if from.Pid == 0 {
+			return int(r), nil
+		}
+	}
+}
+
+// Open subscribes to the proc connector, then seeds the table from /proc:
+// in that order, so that nothing that happens during the walk is missed.
+// It needs root (CAP_NET_ADMIN) in the initial user and PID namespaces.
+func Open(cfg Config) (*Table, error) {
+	cfg.defaults()
+	sock, err := openSocket(cfg.ReceiveBuffer)
+	if err != nil {
+		return nil, err
+	}
+	r1, err := newProcReader(cfg.ProcRoot)
+	if err != nil {
+		sock.f.Close()
+		return nil, err
+	}
+	r2, err := newProcReader(cfg.ProcRoot)
+	if err != nil {
+		sock.f.Close()
+		r1.close()
+		return nil, err
+	}
+	t := newTable(cfg, r1, r2)
+	t.sock = sock
+	t.rbuf = make([]byte, 64<<10)
+	t.closers = []func(){r1.close, r2.close}
+	t.drainMu.Lock()
+	err = t.rescan(true)
+	t.drainMu.Unlock()
+	if err != nil {
+		t.Close()
+		return nil, fmt.Errorf("seed process table from %s: %w", cfg.ProcRoot, err)
+	}
+	return t, nil
+}
+
+// Close stops event delivery; Run returns and Sync fails afterwards. The
+// table stays readable.
+func (t *Table) Close() error {
+	t.drainMu.Lock()
+	defer t.drainMu.Unlock()
+	if t.closed {
+		return nil
+	}
+	t.closed = true
+	for _, c := range t.closers {
+		c()
+	}
+	t.inferMu.Lock()
+	t.inferSrc = deadSource{}
+	t.inferMu.Unlock()
+	return t.sock.f.Close()
+}
+
+type deadSource struct{}
+
+func (deadSource) read(int32, *procInfo, uint64, uint64) error { return errGone }
+func (deadSource) list(p []int32) ([]int32, error)             { return p, errors.New("table closed") }
+
+// ErrClosed is returned by Sync and Run after Close.
+var ErrClosed = errors.New("proctable: closed")
+
+// Sync applies every event the kernel has queued on the socket so far,
+// without blocking for more. Call it before attributing a batch of audit
+// records: a FORK the kernel sent before a record was generated is then in
+// the table. When nothing is queued it costs a mutex and one recvfrom.
+func (t *Table) Sync() error {
+	rc, err := t.sock.f.SyscallConn()
+	if err != nil {
+		return ErrClosed
+	}
+	var derr error
+	if err := rc.Control(func(fd uintptr) { _, derr = t.drain(int(fd)) }); err != nil {
+		return ErrClosed
+	}
+	return derr
+}
+
+// Run applies events as they arrive until ctx is done (it then returns
+// nil) or the socket fails.
+func (t *Table) Run(ctx context.Context) error {
+	rc, err := t.sock.f.SyscallConn()
+	if err != nil {
+		return ErrClosed
+	}
+	stop := context.AfterFunc(ctx, func() { _ = t.sock.f.SetReadDeadline(time.Unix(1, 0)) })
+	defer stop()
+	for {
+		var derr error
+		err := rc.Read(func(fd uintptr) bool {
+			var n int
+			n, derr = t.drain(int(fd))
+			// false: nothing was queued, wait for readability.
+			return n > 0 || derr != nil
+		})
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err != nil {
+			if errors.Is(err, os.ErrClosed) {
+				return ErrClosed
+			}
+			return fmt.Errorf("wait for proc connector events: %w", err)
+		}
+		if derr != nil {
+			return derr
+		}
+	}
+}
+
+// drain receives and applies until the socket is empty. On ENOBUFS the
+// kernel has dropped events we will never see: rescan /proc, then go on
+// with what is queued after the overflow.
+func (t *Table) drain(fd int) (int, error) {
+	t.drainMu.Lock()
+	defer t.drainMu.Unlock()
+	if t.closed {
+		return 0, ErrClosed
+	}
+	c := t.clock()
+	n := 0
+	for {
+		r, err := recv(fd, t.rbuf)
+		switch {
+		case err == unix.EAGAIN:
+			if n > 0 {
+				t.afterBatch(c)
+			}
+			return n, nil
+		case err == unix.EINTR:
+			continue
+		case err == unix.ENOBUFS:
+			t.n.lost.Add(1)
+			if err := t.rescan(false); err != nil {
+				return n, fmt.Errorf("rescan /proc after lost proc events: %w", err)
+			}
+			c = t.clock()
+			n++
+			continue
+		case err != nil:
+			return n, fmt.Errorf("receive proc connector event: %w", err)
+		}
+		t.applyDatagram(t.rbuf[:r], c)
+		n++
+		// Long drains publish hooks and prune as they go, and refresh the
+		// clocks so wall times stay exact.
+		if n%512 == 0 {
+			t.afterBatch(c)
+			c = t.clock()
+		}
+	}
+}
+
+func (t *Table) applyDatagram(b []byte, c clocks) {
+	for len(b) >= unix.NLMSG_HDRLEN {
+		l := int(binary.NativeEndian.Uint32(b[0:]))
+		typ := binary.NativeEndian.Uint16(b[4:])
+		if l < unix.NLMSG_HDRLEN || l > len(b) {
+			return
+		}
+		if typ != unix.NLMSG_ERROR && typ != unix.NLMSG_NOOP {
+			if m, data, err := abi.UnmarshalCnMsg(b[unix.NLMSG_HDRLEN:l]); err == nil &&
+				m.ID.Idx == abi.CN_IDX_PROC && m.ID.Val == abi.CN_VAL_PROC &&
+				abi.UnmarshalProcEvent(data, &t.ev) == nil {
+				t.apply(&t.ev, c)
+			}
+		}
+		a := (l + unix.NLMSG_ALIGNTO - 1) &^ (unix.NLMSG_ALIGNTO - 1)
+		if a >= len(b) {
+			return
+		}
+		b = b[a:]
+	}
+}

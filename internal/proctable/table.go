@@ -1,0 +1,550 @@
+package proctable
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/contaudit/contaudit/internal/abi"
+	"golang.org/x/sys/unix"
+)
+
+// tickNs is one clock tick of /proc/PID/stat times: USER_HZ is 100 on
+// every Linux architecture, whatever CONFIG_HZ is.
+const tickNs = int64(time.Second / 100)
+
+// startSlack is how many ticks /proc's start time may precede the tick of
+// the FORK event's timestamp: start_boottime is taken in copy_process a
+// few microseconds before the event is sent, which crosses a tick
+// boundary now and then; more than that means a different process.
+const startSlack = 2
+
+// skewNs absorbs audit's millisecond stamps and the microseconds between
+// reading the three clocks.
+const skewNs = int64(time.Millisecond)
+
+// Config tunes a Table. The zero value is usable.
+type Config struct {
+	// Retention keeps exited processes at least this long (default 30s).
+	Retention time.Duration
+	// RetainExited keeps at least this many most recent exited processes
+	// whatever their age (default 4096): under an exit storm the time
+	// window alone could be too short for a lagging audit reader, and
+	// when idle the count alone could drop a slow process's records.
+	RetainExited int
+	// ReceiveBuffer sizes the connector socket's SO_RCVBUF (forced past
+	// rmem_max as root); default 16 MiB, about 20000 events.
+	ReceiveBuffer int
+	// ProcRoot is where procfs is mounted (default /proc).
+	ProcRoot string
+}
+
+func (c *Config) defaults() {
+	if c.Retention == 0 {
+		c.Retention = 30 * time.Second
+	}
+	if c.RetainExited == 0 {
+		c.RetainExited = 4096
+	}
+	if c.ReceiveBuffer == 0 {
+		c.ReceiveBuffer = 16 << 20
+	}
+	if c.ProcRoot == "" {
+		c.ProcRoot = "/proc"
+	}
+}
+
+// Stats counts what the table has seen. Events lost to ENOBUFS are not
+// countable (the kernel does not say how many): LostEvents counts the
+// overflows, each followed by a rescan.
+type Stats struct {
+	Events, Forks, ThreadForks, Execs, Exits, ThreadExits uint64
+	LostEvents, Rescans                                   uint64
+	InferredForks, EstimatedStarts, InferredExits         uint64
+	UnknownExits                                          uint64
+	Live, Retained                                        int
+}
+
+type counters struct {
+	events, forks, threadForks, execs, exits, threadExits atomic.Uint64
+	lost, rescans                                         atomic.Uint64
+	inferredForks, estimatedStarts, inferredExits         atomic.Uint64
+	unknownExits                                          atomic.Uint64
+}
+
+// procSource reads one process; the real one is /proc, tests use a fake.
+type procSource interface {
+	read(pid int32, info *procInfo, wantStart, slack uint64) error
+	list(pids []int32) ([]int32, error)
+}
+
+type hookEvent struct {
+	fork          bool
+	parent, child ProcID
+}
+
+// clocks converts the connector's CLOCK_MONOTONIC stamps and /proc's
+// CLOCK_BOOTTIME ticks to wall time; taken once per batch of events.
+type clocks struct {
+	monoToWall, monoToBoot, bootToWall, wallNow int64
+}
+
+func readClocks() clocks {
+	var m, b, w unix.Timespec
+	_ = unix.ClockGettime(unix.CLOCK_MONOTONIC, &m)
+	_ = unix.ClockGettime(unix.CLOCK_BOOTTIME, &b)
+	_ = unix.ClockGettime(unix.CLOCK_REALTIME, &w)
+	return clocks{monoToWall: w.Nano() - m.Nano(), monoToBoot: b.Nano() - m.Nano(),
+		bootToWall: w.Nano() - b.Nano(), wallNow: w.Nano()}
+}
+
+func (c clocks) ticksAt(mono uint64) uint64 { return uint64((int64(mono) + c.monoToBoot) / tickNs) }
+func (c clocks) wallOfTicks(t uint64) int64 { return c.bootToWall + int64(t)*tickNs }
+
+// Table is the process table. See the package comment for its
+// concurrency model.
+type Table struct {
+	cfg Config
+
+	mu        sync.RWMutex
+	byPID     map[int32]*proc // newest process per PID; older ones chained
+	nsIntern  map[Namespaces]*Namespaces
+	strIntern map[string]string
+	exitQ     []*proc // exit order, for retention
+	live      int
+	// Guarded by mu too: every mutation may queue hook events and children
+	// whose parent exited (to re-read their ppid after the kernel's
+	// reparenting).
+	pending  []hookEvent
+	reparent []ProcID
+
+	// drainMu makes receive+apply one critical section (see Sync).
+	drainMu sync.Mutex
+	src     procSource
+	info    procInfo
+	sock    *socket
+	rbuf    []byte
+	ev      abi.ProcEvent
+	closed  bool
+	closers []func()
+
+	inferMu  sync.Mutex // Attribute's /proc reads
+	inferSrc procSource
+	inferBuf procInfo
+
+	hookMu sync.Mutex
+	onFork []func(parent, child ProcID)
+	onExit []func(ProcID)
+
+	n counters
+
+	clock func() clocks // readClocks; tests substitute
+}
+
+func newTable(cfg Config, src, inferSrc procSource) *Table {
+	cfg.defaults()
+	return &Table{cfg: cfg, byPID: make(map[int32]*proc, 1024), nsIntern: map[Namespaces]*Namespaces{},
+		strIntern: map[string]string{}, src: src, inferSrc: inferSrc, clock: readClocks}
+}
+
+// OnFork registers fn to run for each new process: seen forking, found by
+// a rescan, or inferred by Attribute. Seeded processes do not trigger it.
+// parent is zero when unknown.
+func (t *Table) OnFork(fn func(parent, child ProcID)) {
+	t.hookMu.Lock()
+	t.onFork = append(t.onFork, fn)
+	t.hookMu.Unlock()
+}
+
+// OnExit registers fn to run once for each process that exits (seen, or
+// inferred by a rescan or a PID reuse).
+func (t *Table) OnExit(fn func(ProcID)) {
+	t.hookMu.Lock()
+	t.onExit = append(t.onExit, fn)
+	t.hookMu.Unlock()
+}
+
+func (t *Table) runHooks(evs []hookEvent) {
+	if len(evs) == 0 {
+		return
+	}
+	t.hookMu.Lock()
+	defer t.hookMu.Unlock()
+	for _, e := range evs {
+		if e.fork {
+			for _, fn := range t.onFork {
+				fn(e.parent, e.child)
+			}
+		} else {
+			for _, fn := range t.onExit {
+				fn(e.child)
+			}
+		}
+	}
+}
+
+// Stats returns the counters and the table's size.
+func (t *Table) Stats() Stats {
+	t.mu.RLock()
+	live, all := t.live, len(t.exitQ)
+	t.mu.RUnlock()
+	return Stats{Events: t.n.events.Load(), Forks: t.n.forks.Load(), ThreadForks: t.n.threadForks.Load(),
+		Execs: t.n.execs.Load(), Exits: t.n.exits.Load(), ThreadExits: t.n.threadExits.Load(),
+		LostEvents: t.n.lost.Load(), Rescans: t.n.rescans.Load(), InferredForks: t.n.inferredForks.Load(),
+		EstimatedStarts: t.n.estimatedStarts.Load(), InferredExits: t.n.inferredExits.Load(),
+		UnknownExits: t.n.unknownExits.Load(), Live: live, Retained: all}
+}
+
+// Lookup returns the newest live process with this PID (a thread-group
+// id, as audit records print pid=).
+func (t *Table) Lookup(pid int32) (Process, bool) {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	if p := t.liveByPID(pid); p != nil {
+		return p.snapshot(), true
+	}
+	return Process{}, false
+}
+
+// Get returns the process with this identity, live or retained.
+func (t *Table) Get(id ProcID) (Process, bool) {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	if p := t.find(id); p != nil {
+		return p.snapshot(), true
+	}
+	return Process{}, false
+}
+
+// Children returns the live children of id as the table knows them.
+func (t *Table) Children(id ProcID) []ProcID {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	p := t.find(id)
+	if p == nil {
+		return nil
+	}
+	var out []ProcID
+	for c := p.firstChild; c != nil; c = c.nextSib {
+		if !c.exited() {
+			out = append(out, c.id)
+		}
+	}
+	return out
+}
+
+// Walk calls fn for every tracked process, live and retained, under the
+// read lock: fn must not call back into the table's write paths.
+func (t *Table) Walk(fn func(*Process) bool) {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	for _, head := range t.byPID {
+		for p := head; p != nil; p = p.older {
+			s := p.snapshot()
+			if !fn(&s) {
+				return
+			}
+		}
+	}
+}
+
+// Attribute returns the process that had pid at time at (an audit record's
+// stamp; zero means now), using ppid (the record's ppid=, 0 if absent) to
+// choose between two processes that could both have held the PID then, and
+// to link a process whose FORK was missed: it is then read from /proc if
+// still there, or recorded as an exited child of ppid's process, flagged
+// ForkInferred. Call Sync first so that forks up to the record are known.
+func (t *Table) Attribute(pid, ppid int32, at time.Time) (ProcID, bool) {
+	var atNs int64
+	if !at.IsZero() {
+		atNs = at.UnixNano()
+	}
+	t.mu.RLock()
+	p := t.attributeLocked(pid, ppid, atNs)
+	var id ProcID
+	if p != nil {
+		id = p.id
+	}
+	t.mu.RUnlock()
+	if p != nil {
+		return id, true
+	}
+	if pid <= 0 {
+		return ProcID{}, false
+	}
+	return t.infer(pid, ppid, atNs)
+}
+
+func (t *Table) attributeLocked(pid, ppid int32, atNs int64) *proc {
+	var first *proc
+	for p := t.byPID[pid]; p != nil; p = p.older {
+		if atNs == 0 {
+			if !p.exited() {
+				return p
+			}
+			continue
+		}
+		if p.exited() && p.exitNs < atNs-skewNs {
+			break // older ones exited earlier still
+		}
+		if p.startNs > atNs+skewNs {
+			continue
+		}
+		if ppid == 0 || p.parent.PID == ppid {
+			return p
+		}
+		if first == nil {
+			first = p
+		}
+	}
+	return first
+}
+
+func (t *Table) infer(pid, ppid int32, atNs int64) (ProcID, bool) {
+	t.inferMu.Lock()
+	defer t.inferMu.Unlock()
+	c := t.clock()
+	info := &t.inferBuf
+	err := t.inferSrc.read(pid, info, 0, 0)
+	t.mu.Lock()
+	// Another path may have added it meanwhile.
+	if p := t.attributeLocked(pid, ppid, atNs); p != nil {
+		t.mu.Unlock()
+		return p.id, true
+	}
+	var p *proc
+	if err == nil && info.state != 'Z' && (atNs == 0 || c.wallOfTicks(info.start) <= atNs+skewNs) && (ppid == 0 || info.ppid == ppid) {
+		p, _ = t.upsert(info, c, ForkInferred)
+		t.linkParent(p, info.ppid)
+		t.pending = append(t.pending, hookEvent{fork: true, parent: p.parent, child: p.id})
+	} else if ppid != 0 && atNs != 0 {
+		parent := t.attributeLocked(ppid, 0, atNs)
+		ticks := uint64((atNs - c.bootToWall) / tickNs)
+		p = &proc{id: ProcID{pid, ticks}, tgid: pid, threads: 1, startNs: atNs,
+			flags: ForkInferred | StartEstimated}
+		if parent != nil {
+			p.copyFrom(parent)
+			p.parent = parent.id
+			parent.addChild(p)
+		} else {
+			p.parent = ProcID{PID: ppid}
+		}
+		t.insert(p, c)
+		t.pending = append(t.pending, hookEvent{fork: true, parent: p.parent, child: p.id})
+		// Gone from /proc (or replaced): it has exited by now.
+		t.markExited(p, c.wallNow, ExitInferred)
+		t.n.estimatedStarts.Add(1)
+	} else {
+		t.mu.Unlock()
+		return ProcID{}, false
+	}
+	t.n.inferredForks.Add(1)
+	id := p.id
+	t.mu.Unlock()
+	t.flushHooks()
+	return id, true
+}
+
+// flushHooks runs the hook events queued by mutations so far. Two
+// mutating goroutines (the drain and an inferring Attribute) may
+// interleave their batches; within one batch, order is event order.
+func (t *Table) flushHooks() {
+	t.mu.Lock()
+	evs := t.pending
+	t.pending = nil
+	t.mu.Unlock()
+	t.runHooks(evs)
+}
+
+// --- mutation, all under t.mu ---
+
+func (t *Table) liveByPID(pid int32) *proc {
+	if p := t.byPID[pid]; p != nil && !p.exited() {
+		return p
+	}
+	return nil
+}
+
+// find returns the process with id; an entry whose start was estimated
+// matches within the estimate's error.
+func (t *Table) find(id ProcID) *proc {
+	for p := t.byPID[id.PID]; p != nil; p = p.older {
+		if p.id.StartTime == id.StartTime {
+			return p
+		}
+		if p.flags&StartEstimated != 0 && p.id.StartTime+1 >= id.StartTime && p.id.StartTime <= id.StartTime+startSlack {
+			return p
+		}
+	}
+	return nil
+}
+
+func (t *Table) intern(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if s, ok := t.strIntern[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	t.strIntern[s] = s
+	return s
+}
+
+func (t *Table) internNS(ns *Namespaces) *Namespaces {
+	if p, ok := t.nsIntern[*ns]; ok {
+		return p
+	}
+	p := new(Namespaces)
+	*p = *ns
+	t.nsIntern[*p] = p
+	return p
+}
+
+func (p *proc) copyFrom(parent *proc) {
+	p.ns, p.cgroup, p.comm, p.exe = parent.ns, parent.cgroup, parent.comm, parent.exe
+	p.uid, p.euid, p.gid, p.egid, p.loginu, p.sessid = parent.uid, parent.euid, parent.gid, parent.egid, parent.loginu, parent.sessid
+	if parent.nspid != nil {
+		// Inner PIDs are unknown; keep the depth so the process still
+		// reads as namespaced.
+		p.nspid = make([]int32, len(parent.nspid))
+	}
+}
+
+func (t *Table) fill(p *proc, info *procInfo) {
+	p.tgid = info.tgid
+	if p.tgid == 0 {
+		p.tgid = info.pid
+	}
+	p.threads = info.threads
+	p.ns = t.internNS(&info.ns)
+	if len(info.nspid) > 0 {
+		if len(p.nspid) != len(info.nspid) {
+			p.nspid = make([]int32, len(info.nspid))
+		}
+		copy(p.nspid, info.nspid)
+	} else {
+		p.nspid = nil
+	}
+	p.cgroup, p.comm, p.exe = t.intern(info.cgroup), t.intern(info.comm), t.intern(info.exe)
+	p.uid, p.euid, p.gid, p.egid, p.loginu, p.sessid = info.uid, info.euid, info.gid, info.egid, info.loginuid, info.sessid
+}
+
+// upsert updates the entry for info's process or creates it; created
+// entries get flags and are inserted (their parent is not linked).
+func (t *Table) upsert(info *procInfo, c clocks, flags Flags) (*proc, bool) {
+	id := ProcID{info.pid, info.start}
+	if p := t.find(id); p != nil {
+		t.fill(p, info)
+		return p, false
+	}
+	p := &proc{id: id, startNs: c.wallOfTicks(info.start), flags: flags}
+	t.fill(p, info)
+	t.insert(p, c)
+	return p, true
+}
+
+// insert links p into its PID's chain, newest first. A live process still
+// holding the PID when a newer one arrives has exited unseen.
+func (t *Table) insert(p *proc, c clocks) {
+	head := t.byPID[p.id.PID]
+	if head == nil || head.id.StartTime <= p.id.StartTime {
+		if head != nil && !head.exited() {
+			t.markExited(head, c.wallNow, ExitInferred)
+		}
+		p.older = head
+		t.byPID[p.id.PID] = p
+	} else {
+		q := head
+		for q.older != nil && q.older.id.StartTime > p.id.StartTime {
+			q = q.older
+		}
+		p.older, q.older = q.older, p
+	}
+	if !p.exited() {
+		t.live++
+	}
+}
+
+func (t *Table) linkParent(p *proc, ppid int32) {
+	if p.parentP != nil && p.parentP.id.PID == ppid && !p.parentP.exited() {
+		return
+	}
+	p.detach()
+	if ppid <= 0 {
+		p.parent = ProcID{}
+		return
+	}
+	if par := t.liveByPID(ppid); par != nil {
+		p.parent = par.id
+		par.addChild(p)
+	} else {
+		p.parent = ProcID{PID: ppid}
+	}
+}
+
+func (t *Table) markExited(p *proc, wallNs int64, extra Flags) {
+	if p.exited() {
+		return
+	}
+	p.flags |= Exited | extra
+	p.exitNs = wallNs
+	t.exitQ = append(t.exitQ, p)
+	t.live--
+	if extra&ExitInferred != 0 {
+		t.n.inferredExits.Add(1)
+	}
+	t.pending = append(t.pending, hookEvent{child: p.id})
+	for c := p.firstChild; c != nil; c = c.nextSib {
+		if !c.exited() {
+			t.reparent = append(t.reparent, c.id)
+		}
+	}
+}
+
+// prune forgets exited processes past both retention limits.
+func (t *Table) prune(nowNs int64) {
+	cut := nowNs - int64(t.cfg.Retention)
+	i := 0
+	for ; i < len(t.exitQ); i++ {
+		p := t.exitQ[i]
+		if !p.exited() {
+			continue // revived by an exec (see applyExec); already live again
+		}
+		if len(t.exitQ)-i <= t.cfg.RetainExited || p.exitNs >= cut {
+			break
+		}
+		t.remove(p)
+	}
+	if i > 0 {
+		n := copy(t.exitQ, t.exitQ[i:])
+		clear(t.exitQ[n:])
+		t.exitQ = t.exitQ[:n]
+	}
+}
+
+func (t *Table) remove(p *proc) {
+	p.detach()
+	for c := p.firstChild; c != nil; {
+		next := c.nextSib
+		c.parentP, c.prev, c.nextSib = nil, nil, nil
+		c = next
+	}
+	p.firstChild = nil
+	head := t.byPID[p.id.PID]
+	if head == p {
+		if p.older == nil {
+			delete(t.byPID, p.id.PID)
+		} else {
+			t.byPID[p.id.PID] = p.older
+		}
+	} else {
+		for q := head; q != nil; q = q.older {
+			if q.older == p {
+				q.older = p.older
+				break
+			}
+		}
+	}
+	p.older = nil
+}

@@ -1,0 +1,240 @@
+package proctable
+
+import (
+	"slices"
+	"testing"
+	"time"
+)
+
+const ms = int64(time.Millisecond)
+
+func seeded(t *testing.T, cfg Config) (*Table, *fakeProc) {
+	t.Helper()
+	f := newFakeProc()
+	f.add(1, 0, 1, "init")
+	f.add(100, 1, 50, "bash")
+	tb := newFakeTable(cfg, f)
+	tb.drainMu.Lock()
+	if err := tb.rescan(true); err != nil {
+		t.Fatal(err)
+	}
+	tb.drainMu.Unlock()
+	return tb, f
+}
+
+func TestSeedLinksParents(t *testing.T) {
+	tb, _ := seeded(t, Config{})
+	p, ok := tb.Lookup(100)
+	if !ok || p.Parent != (ProcID{1, 1}) || p.Comm != "bash" || p.Flags&Seeded == 0 {
+		t.Fatalf("bash: %+v %v", p, ok)
+	}
+	if got := tb.Children(ProcID{1, 1}); !slices.Equal(got, []ProcID{{100, 50}}) {
+		t.Fatalf("children of init: %v", got)
+	}
+}
+
+func TestPIDReuseNeverConfuses(t *testing.T) {
+	tb, f := seeded(t, Config{})
+	var forks, exits []ProcID
+	tb.OnFork(func(_, c ProcID) { forks = append(forks, c) })
+	tb.OnExit(func(c ProcID) { exits = append(exits, c) })
+
+	// A: pid 500 from bash, 10.000s..10.020s. B: pid 500 from init at 10.025s,
+	// in the same 10ms tick range as A's exit.
+	f.add(500, 100, ticks(10_000*ms), "a")
+	tb.applyAll(fakeClocks(10_000*ms), forkEvent(10_000*ms, 100, 500, 500))
+	delete(f.procs, 500)
+	tb.applyAll(fakeClocks(10_020*ms), exitEvent(10_020*ms, 500, 500, 100))
+	f.add(500, 1, ticks(10_025*ms), "b")
+	tb.applyAll(fakeClocks(10_025*ms), forkEvent(10_025*ms, 1, 500, 500))
+
+	a, b := ProcID{500, ticks(10_000 * ms)}, ProcID{500, ticks(10_025 * ms)}
+	if a == b {
+		t.Fatal("test needs distinct ticks")
+	}
+	for _, tc := range []struct {
+		name string
+		ppid int32
+		at   int64
+		want ProcID
+	}{
+		{"A mid-life", 100, 10_010 * ms, a},
+		{"A mid-life, no ppid", 0, 10_010 * ms, a},
+		{"A last record", 100, 10_020 * ms, a},
+		{"B after start", 1, 10_030 * ms, b},
+		{"B, no ppid", 0, 10_030 * ms, b},
+		{"now", 0, 0, b},
+	} {
+		var at time.Time
+		if tc.at != 0 {
+			at = wallAt(tc.at)
+		}
+		if got, ok := tb.Attribute(500, tc.ppid, at); !ok || got != tc.want {
+			t.Errorf("%s: Attribute = %v %v, want %v", tc.name, got, ok, tc.want)
+		}
+	}
+	if p, _ := tb.Lookup(500); p.ID != b || p.Comm != "b" {
+		t.Errorf("Lookup(500) = %+v, want B", p)
+	}
+	if p, ok := tb.Get(a); !ok || !p.Exited() || p.Comm != "a" || p.Parent.PID != 100 {
+		t.Errorf("Get(A) = %+v %v", p, ok)
+	}
+	if !slices.Equal(forks, []ProcID{a, b}) || !slices.Equal(exits, []ProcID{a}) {
+		t.Errorf("hooks: forks %v exits %v", forks, exits)
+	}
+}
+
+func TestReuseWithMissedExitInfersIt(t *testing.T) {
+	tb, f := seeded(t, Config{})
+	var order []string
+	tb.OnFork(func(_, c ProcID) { order = append(order, "fork "+c.String()) })
+	tb.OnExit(func(c ProcID) { order = append(order, "exit "+c.String()) })
+	f.add(600, 100, 1000, "old")
+	tb.applyAll(fakeClocks(10_000*ms), forkEvent(10_000*ms, 100, 600, 600))
+	f.add(600, 100, 2000, "new") // old's EXIT was lost
+	tb.applyAll(fakeClocks(20_000*ms), forkEvent(20_000*ms, 100, 600, 600))
+	old, _ := tb.Get(ProcID{600, 1000})
+	if !old.Exited() || old.Flags&ExitInferred == 0 {
+		t.Fatalf("old: %+v", old)
+	}
+	want := []string{"fork 600@1000", "exit 600@1000", "fork 600@2000"}
+	if !slices.Equal(order, want) {
+		t.Fatalf("hook order %v, want %v", order, want)
+	}
+}
+
+func TestShortLivedEstimatesStart(t *testing.T) {
+	tb, _ := seeded(t, Config{})
+	// Gone before /proc could be read: the table still records it, as a
+	// copy of its parent, and attributes its records.
+	tb.applyAll(fakeClocks(5_000*ms), forkEvent(5_000*ms, 100, 700, 700), exitEvent(5_001*ms, 700, 700, 100))
+	id, ok := tb.Attribute(700, 100, wallAt(5_000*ms))
+	if !ok || id != (ProcID{700, ticks(5_000 * ms)}) {
+		t.Fatalf("Attribute = %v %v", id, ok)
+	}
+	p, _ := tb.Get(id)
+	if p.Flags&(StartEstimated|Exited) != StartEstimated|Exited || p.Comm != "bash" || p.NS == nil || p.Parent.PID != 100 {
+		t.Fatalf("short-lived: %+v", p)
+	}
+}
+
+func TestAttributeInfersMissedFork(t *testing.T) {
+	tb, f := seeded(t, Config{})
+	var forks []ProcID
+	tb.OnFork(func(parent, c ProcID) { forks = append(forks, parent, c) })
+
+	// Still running: read from /proc.
+	f.add(800, 100, ticks(3_000*ms), "alive")
+	id, ok := tb.Attribute(800, 100, wallAt(3_100*ms))
+	if p, _ := tb.Get(id); !ok || p.Comm != "alive" || p.Flags&ForkInferred == 0 || p.Parent != (ProcID{100, 50}) {
+		t.Fatalf("alive: %+v %v", p, ok)
+	}
+	// Gone: a child of the record's ppid, exited.
+	id, ok = tb.Attribute(801, 100, wallAt(3_200*ms))
+	p, _ := tb.Get(id)
+	if !ok || p.Flags&(ForkInferred|StartEstimated|Exited) != ForkInferred|StartEstimated|Exited || p.Parent != (ProcID{100, 50}) || p.Comm != "bash" {
+		t.Fatalf("gone: %+v %v", p, ok)
+	}
+	// A second record of the same process finds the same entry.
+	if id2, _ := tb.Attribute(801, 100, wallAt(3_200*ms)); id2 != id {
+		t.Fatalf("second attribution %v, first %v", id2, id)
+	}
+	if len(forks) != 4 || forks[0] != (ProcID{100, 50}) {
+		t.Fatalf("fork hooks %v", forks)
+	}
+	// No ppid and nothing in /proc: unknown.
+	if _, ok := tb.Attribute(802, 0, wallAt(3_300*ms)); ok {
+		t.Fatal("attributed an unknown pid without ppid")
+	}
+}
+
+func TestRetention(t *testing.T) {
+	tb, f := seeded(t, Config{Retention: time.Second, RetainExited: 3})
+	for i := int32(0); i < 10; i++ {
+		ts := int64(i+1) * 100 * ms
+		f.add(900+i, 100, ticks(ts), "x")
+		tb.applyAll(fakeClocks(ts), forkEvent(ts, 100, 900+i, 900+i))
+		delete(f.procs, 900+i)
+		tb.applyAll(fakeClocks(ts+ms), exitEvent(ts+ms, 900+i, 900+i, 100))
+	}
+	// All ten exited within the last second: all kept.
+	if s := tb.Stats(); s.Retained != 10 {
+		t.Fatalf("retained %d, want 10 within the window", s.Retained)
+	}
+	// Long after: only the count floor remains, the newest ones.
+	tb.applyAll(fakeClocks(60_000 * ms))
+	if s := tb.Stats(); s.Retained != 3 {
+		t.Fatalf("retained %d, want 3", s.Retained)
+	}
+	if _, ok := tb.Get(ProcID{909, ticks(1000 * ms)}); !ok {
+		t.Error("newest exited process forgotten")
+	}
+	if _, ok := tb.Get(ProcID{900, ticks(100 * ms)}); ok {
+		t.Error("oldest exited process kept")
+	}
+	if got := tb.Children(ProcID{100, 50}); len(got) != 0 {
+		t.Errorf("bash has live children %v", got)
+	}
+}
+
+func TestThreads(t *testing.T) {
+	tb, f := seeded(t, Config{})
+	f.add(1000, 100, 77, "mt")
+	tb.applyAll(fakeClocks(770*ms), forkEvent(770*ms, 100, 1000, 1000),
+		forkEvent(771*ms, 1000, 1001, 1000), forkEvent(772*ms, 1000, 1002, 1000))
+	if p, _ := tb.Lookup(1000); p.Threads != 3 {
+		t.Fatalf("threads %d, want 3", p.Threads)
+	}
+	if _, ok := tb.Lookup(1001); ok {
+		t.Fatal("a thread got its own entry")
+	}
+	// exit_group: the leader's EXIT may come first; the process is gone
+	// when the last thread is.
+	tb.applyAll(fakeClocks(800*ms), exitEvent(800*ms, 1000, 1000, 100), exitEvent(801*ms, 1001, 1000, 100))
+	if p, _ := tb.Get(ProcID{1000, 77}); p.Exited() {
+		t.Fatal("exited while a thread lives")
+	}
+	tb.applyAll(fakeClocks(802*ms), exitEvent(802*ms, 1002, 1000, 100))
+	if p, _ := tb.Get(ProcID{1000, 77}); !p.Exited() || p.ExitTime != wallAt(802*ms) {
+		t.Fatalf("after last thread: %+v", p)
+	}
+}
+
+func TestReparentOnExit(t *testing.T) {
+	tb, f := seeded(t, Config{})
+	f.add(1100, 100, 80, "mid")
+	f.add(1101, 1100, 81, "grandchild")
+	tb.applyAll(fakeClocks(800*ms), forkEvent(800*ms, 100, 1100, 1100), forkEvent(810*ms, 1100, 1101, 1101))
+	if p, _ := tb.Lookup(1101); p.Parent.PID != 1100 {
+		t.Fatalf("grandchild parent %v", p.Parent)
+	}
+	delete(f.procs, 1100)
+	f.procs[1101].ppid = 1 // what the kernel did before sending EXIT
+	tb.applyAll(fakeClocks(900*ms), exitEvent(900*ms, 1100, 1100, 100))
+	if p, _ := tb.Lookup(1101); p.Parent != (ProcID{1, 1}) {
+		t.Fatalf("grandchild parent after reparent %v", p.Parent)
+	}
+}
+
+func TestRescanReconciles(t *testing.T) {
+	tb, f := seeded(t, Config{})
+	var forks, exits int
+	tb.OnFork(func(_, _ ProcID) { forks++ })
+	tb.OnExit(func(ProcID) { exits++ })
+	delete(f.procs, 100) // bash exited unseen
+	f.add(1200, 1, 90, "new")
+	tb.drainMu.Lock()
+	if err := tb.rescan(false); err != nil {
+		t.Fatal(err)
+	}
+	tb.drainMu.Unlock()
+	if p, _ := tb.Get(ProcID{100, 50}); !p.Exited() || p.Flags&ExitInferred == 0 {
+		t.Errorf("bash: %+v", p)
+	}
+	if p, ok := tb.Lookup(1200); !ok || p.Flags&ForkInferred == 0 || p.Parent != (ProcID{1, 1}) {
+		t.Errorf("new: %+v %v", p, ok)
+	}
+	if forks != 1 || exits != 1 {
+		t.Errorf("hooks: %d forks %d exits", forks, exits)
+	}
+}
