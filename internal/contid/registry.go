@@ -155,7 +155,8 @@ func (r *Registry) Lookup(p ProcID) (ID, bool) {
 }
 
 // InChain reports whether id is p's contid or one of its ancestors, which is
-// what a -F contid= rule matches.
+// what a -F contid= rule matches. It is false for Unset: contid=unset
+// matches the processes Lookup finds nothing for.
 func (r *Registry) InChain(p ProcID, id ID) bool {
 	for o := r.procs[p]; o != nil; o = o.parent {
 		if o.id == id {
@@ -289,7 +290,7 @@ func (r *Registry) checkSet(w Writer, target ProcID, id ID, old *object) (existi
 	if r.stopped {
 		return nil, nil, errorf(unix.ENOPROTOOPT, "container auditing is not running")
 	}
-	if err := r.checkAlive(w, target); err != nil {
+	if err := r.checkAlive("writer", w, target); err != nil {
 		return nil, nil, err
 	}
 	if id == Unset {
@@ -348,9 +349,9 @@ func (r *Registry) checkSet(w Writer, target ProcID, id ID, old *object) (existi
 	return nil, parent, nil
 }
 
-func (r *Registry) checkAlive(w Writer, target ProcID) error {
+func (r *Registry) checkAlive(role string, w Writer, target ProcID) error {
 	if !r.tree.Alive(w.Proc) {
-		return errorf(unix.ESRCH, "writer %d has exited", w.Proc.PID)
+		return errorf(unix.ESRCH, "%s %d has exited", role, w.Proc.PID)
 	}
 	if !r.tree.Alive(target) {
 		return errorf(unix.ESRCH, "target %d does not exist", target.PID)
@@ -366,7 +367,7 @@ func (r *Registry) Get(reader Writer, target ProcID) (ID, error) {
 	if r.stopped {
 		return Unset, errorf(unix.ENOPROTOOPT, "container auditing is not running")
 	}
-	if err := r.checkAlive(reader, target); err != nil {
+	if err := r.checkAlive("reader", reader, target); err != nil {
 		return Unset, err
 	}
 	if !reader.CanSetContid {
@@ -411,7 +412,7 @@ func (r *Registry) checkCapcontid(w Writer, target ProcID) error {
 	if r.stopped {
 		return errorf(unix.ENOPROTOOPT, "container auditing is not running")
 	}
-	if err := r.checkAlive(w, target); err != nil {
+	if err := r.checkAlive("writer", w, target); err != nil {
 		return err
 	}
 	if !w.CanSetContid && !r.HasCapcontid(w.Proc) {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/contaudit/contaudit/internal/abi"
 	"golang.org/x/sys/unix"
 )
 
@@ -146,6 +147,11 @@ func TestCheckOrder(t *testing.T) {
 			s.writer.Via = s.target
 			s.target = s.writer.Proc
 		}, unix.EXDEV},
+		{"self, helper not a child", func(s *setup) {
+			// A Via that is not the writer's child discounts nothing.
+			s.writer.Via = s.w.fork(initProc)
+			s.target = s.writer.Proc
+		}, unix.EBUSY},
 		{"not descendant, has contid", func(s *setup) {
 			other := s.w.fork(initProc)
 			s.target = s.w.fork(other)
@@ -398,6 +404,7 @@ func TestGet(t *testing.T) {
 		{"delegated not outside", unpriv(deleg), host, Unset, unix.EXDEV},
 		{"unprivileged", unpriv(host), child, Unset, unix.EPERM},
 		{"gone", priv(host), ProcID{PID: 4242, StartTime: 1}, Unset, unix.ESRCH},
+		{"reader gone", priv(ProcID{PID: 4242, StartTime: 1}), host, Unset, unix.ESRCH},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -653,5 +660,21 @@ func TestListTree(t *testing.T) {
 	tree := w.reg.Tree()
 	if len(tree) != 2 || tree[0].ID != 0 || tree[1].ID != 1 || len(tree[1].Children) != 2 || tree[1].Children[1].ID != 3 || tree[0].Children != nil {
 		t.Fatalf("Tree %+v", tree)
+	}
+}
+
+// TestRecordTypes: the numbers sit in libaudit's unused user-space block
+// and mean nothing else to ausearch.
+func TestRecordTypes(t *testing.T) {
+	for name, n := range map[string]uint32{"CONTAINER_OP": abi.AUDIT_CONTAINER_OP, "CONTAINER_ID": abi.AUDIT_CONTAINER_ID} {
+		if n < 2600 || n > 2999 {
+			t.Errorf("%s = %d, outside 2600-2999", name, n)
+		}
+		if got := abi.MsgTypeName(n); got != name && got != "UNKNOWN["+ID(n).String()+"]" {
+			t.Errorf("%s = %d, which libaudit names %s", name, n, got)
+		}
+	}
+	if (&OpRecord{}).Type() != abi.AUDIT_CONTAINER_OP {
+		t.Error("OpRecord.Type")
 	}
 }
