@@ -135,10 +135,13 @@ func invert(m map[uint32]string) map[string]uint32 {
 	return out
 }
 
-// Types libaudit 3.0.9 does not name yet; newer libaudit does.
+// Types libaudit 3.0.9 does not name: DM_* (newer libaudit names them) and
+// contaudit's own container records (see contid.go).
 var extraMsgTypeNames = map[uint32]string{
-	AUDIT_DM_CTRL:  "DM_CTRL",
-	AUDIT_DM_EVENT: "DM_EVENT",
+	AUDIT_DM_CTRL:      "DM_CTRL",
+	AUDIT_DM_EVENT:     "DM_EVENT",
+	AUDIT_CONTAINER_OP: "CONTAINER_OP",
+	AUDIT_CONTAINER_ID: "CONTAINER_ID",
 }
 
 // MsgTypeName returns the record type's name as auditd writes it, or
