@@ -475,3 +475,17 @@ func TestConcurrentStatsAndRotate(t *testing.T) {
 		t.Errorf("%+v", s)
 	}
 }
+
+func TestSymlinkRefused(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "elsewhere")
+	os.WriteFile(target, nil, 0o600)
+	link := filepath.Join(dir, "audit.log")
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Open(Config{Path: link, Logger: slog.New(&logRecorder{})})
+	if err == nil || !strings.Contains(err.Error(), link) {
+		t.Errorf("symlinked log: %v", err)
+	}
+}
