@@ -56,7 +56,7 @@ func (t *Table) applyFork(ev *abi.ProcEvent, c clocks) {
 	}
 	t.n.forks.Add(1)
 	est := c.ticksAt(ev.TimestampNs)
-	err := t.src.read(f.ChildPID, &t.info, est, startSlack)
+	err := t.src.read(f.ChildPID, &t.info, est, startSlack, readAll)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	var p *proc
@@ -100,8 +100,13 @@ func (t *Table) applyExec(ev *abi.ProcEvent, c clocks) {
 		}
 	}
 	t.mu.RUnlock()
-	err := t.src.read(pid, &t.info, want, slack)
-	if err != nil {
+	// exec changes the command, credentials (setuid) and thread count;
+	// namespaces, cgroup and NSpid stay, so a known process skips them.
+	parts := readExec
+	if want == 0 {
+		parts = readAll
+	}
+	if err := t.src.read(pid, &t.info, want, slack, parts); err != nil {
 		return // exited already; its EXIT follows
 	}
 	t.mu.Lock()
@@ -148,8 +153,9 @@ func (t *Table) applyExit(ev *abi.ProcEvent, c clocks) {
 		return
 	}
 	// The event names the parent after the exiting task's own
-	// reparenting, which nothing else reports.
-	if x.ParentTGID != p.parent.PID {
+	// reparenting, which nothing else reports; 0 when the parent reaped
+	// the task before the event was built (pid_alive() false).
+	if x.ParentTGID > 0 && x.ParentTGID != p.parent.PID {
 		t.linkParent(p, x.ParentTGID)
 	}
 	p.threads--
@@ -172,7 +178,7 @@ func (t *Table) afterBatch(c clocks) {
 	t.reparent = nil
 	t.mu.Unlock()
 	for _, id := range kids {
-		if t.src.read(id.PID, &t.info, id.StartTime, startSlack) != nil {
+		if t.src.read(id.PID, &t.info, id.StartTime, startSlack, readAll) != nil {
 			continue
 		}
 		t.mu.Lock()
@@ -209,7 +215,7 @@ func (t *Table) rescan(seed bool) error {
 		flags = Seeded
 	}
 	for _, pid := range pids {
-		if t.src.read(pid, &t.info, 0, 0) != nil {
+		if t.src.read(pid, &t.info, 0, 0, readAll) != nil {
 			continue // exited meanwhile
 		}
 		t.mu.Lock()

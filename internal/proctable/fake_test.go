@@ -16,7 +16,7 @@ type fakeProc struct {
 
 func newFakeProc() *fakeProc { return &fakeProc{procs: map[int32]*procInfo{}} }
 
-func (f *fakeProc) read(pid int32, info *procInfo, wantStart, slack uint64) error {
+func (f *fakeProc) read(pid int32, info *procInfo, wantStart, slack uint64, parts readParts) error {
 	f.reads++
 	p, ok := f.procs[pid]
 	if !ok {
@@ -26,6 +26,7 @@ func (f *fakeProc) read(pid int32, info *procInfo, wantStart, slack uint64) erro
 		return errGone
 	}
 	*info = *p
+	info.parts = parts
 	return nil
 }
 

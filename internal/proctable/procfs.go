@@ -26,7 +26,18 @@ type procInfo struct {
 	comm            []byte
 	cgroup          []byte
 	exe             []byte
+	parts           readParts
 }
+
+// readParts says how much of /proc/PID a read covers.
+type readParts uint8
+
+const (
+	readAll readParts = iota
+	// readExec skips what exec cannot change (namespaces but the time
+	// namespace, cgroup, NSpid): 9 fewer syscalls per exec.
+	readExec
+)
 
 // procReader reads /proc/PID through a directory fd: once the directory is
 // open, every later read names the same process or fails, even if the PID
@@ -66,14 +77,14 @@ var errGone = errors.New("process gone")
 // (errGone) unless the start time is within [wantStart-slack, wantStart+1]:
 // a later process reusing the PID must not be taken for the one an event
 // named.
-func (r *procReader) read(pid int32, info *procInfo, wantStart, slack uint64) error {
+func (r *procReader) read(pid int32, info *procInfo, wantStart, slack uint64, parts readParts) error {
 	r.pidName = strconv.AppendInt(r.pidName[:0], int64(pid), 10)
 	dfd, err := openat(r.root, r.pidName, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC)
 	if err != nil {
 		return errGone
 	}
 	defer unix.Close(dfd)
-	*info = procInfo{pid: pid, loginuid: ^uint32(0), sessid: ^uint32(0)}
+	*info = procInfo{pid: pid, loginuid: ^uint32(0), sessid: ^uint32(0), parts: parts}
 	n, err := readAt(dfd, "stat", r.stat)
 	if err != nil {
 		return errGone
@@ -102,11 +113,23 @@ func (r *procReader) read(pid int32, info *procInfo, wantStart, slack uint64) er
 			info.sessid = uint32(v)
 		}
 	}
-	if n, err := readAt(dfd, "cgroup", r.cgroup); err == nil {
-		info.cgroup = cgroupV2(r.cgroup[:n])
-	}
 	if n, err := unix.Readlinkat(dfd, "exe", r.exe); err == nil {
 		info.exe = r.exe[:n]
+	}
+	if parts == readAll {
+		r.readNamespaces(dfd, info)
+	}
+	// A last check that the process still exists makes a read that raced
+	// with exit (fields silently empty) an errGone instead.
+	if unix.Faccessat(dfd, "stat", unix.R_OK, 0) != nil {
+		return errGone
+	}
+	return nil
+}
+
+func (r *procReader) readNamespaces(dfd int, info *procInfo) {
+	if n, err := readAt(dfd, "cgroup", r.cgroup); err == nil {
+		info.cgroup = cgroupV2(r.cgroup[:n])
 	}
 	var st unix.Stat_t
 	nsp := [8]*NSID{&info.ns.Mnt, &info.ns.PID, &info.ns.Net, &info.ns.User, &info.ns.UTS, &info.ns.IPC, &info.ns.Cgroup, &info.ns.Time}
@@ -115,12 +138,6 @@ func (r *procReader) read(pid int32, info *procInfo, wantStart, slack uint64) er
 			*nsp[i] = NSID{Dev: st.Dev, Ino: st.Ino}
 		}
 	}
-	// A last check that the process still exists makes a read that raced
-	// with exit (fields silently empty) an errGone instead.
-	if unix.Faccessat(dfd, "stat", unix.R_OK, 0) != nil {
-		return errGone
-	}
-	return nil
 }
 
 func openat(dir int, name []byte, flags int) (int, error) {

@@ -142,8 +142,8 @@ func (t *Table) Close() error {
 
 type deadSource struct{}
 
-func (deadSource) read(int32, *procInfo, uint64, uint64) error { return errGone }
-func (deadSource) list(p []int32) ([]int32, error)             { return p, errors.New("table closed") }
+func (deadSource) read(int32, *procInfo, uint64, uint64, readParts) error { return errGone }
+func (deadSource) list(p []int32) ([]int32, error)                        { return p, errors.New("table closed") }
 
 // ErrClosed is returned by Sync and Run after Close.
 var ErrClosed = errors.New("proctable: closed")
@@ -259,4 +259,20 @@ func (t *Table) applyDatagram(b []byte, c clocks) {
 		}
 		b = b[a:]
 	}
+}
+
+// setReceiveBuffer resizes SO_RCVBUF of a running table (tests force an
+// overflow with a tiny buffer, then recover with a normal one).
+func (t *Table) setReceiveBuffer(n int) error {
+	rc, err := t.sock.f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var serr error
+	if err := rc.Control(func(fd uintptr) {
+		serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, n)
+	}); err != nil {
+		return err
+	}
+	return serr
 }

@@ -74,7 +74,7 @@ type counters struct {
 
 // procSource reads one process; the real one is /proc, tests use a fake.
 type procSource interface {
-	read(pid int32, info *procInfo, wantStart, slack uint64) error
+	read(pid int32, info *procInfo, wantStart, slack uint64, parts readParts) error
 	list(pids []int32) ([]int32, error)
 }
 
@@ -305,7 +305,7 @@ func (t *Table) infer(pid, ppid int32, atNs int64) (ProcID, bool) {
 	defer t.inferMu.Unlock()
 	c := t.clock()
 	info := &t.inferBuf
-	err := t.inferSrc.read(pid, info, 0, 0)
+	err := t.inferSrc.read(pid, info, 0, 0, readAll)
 	t.mu.Lock()
 	// Another path may have added it meanwhile.
 	if p := t.attributeLocked(pid, ppid, atNs); p != nil {
@@ -417,16 +417,19 @@ func (t *Table) fill(p *proc, info *procInfo) {
 		p.tgid = info.pid
 	}
 	p.threads = info.threads
-	p.ns = t.internNS(&info.ns)
-	if len(info.nspid) > 0 {
-		if len(p.nspid) != len(info.nspid) {
-			p.nspid = make([]int32, len(info.nspid))
+	if info.parts == readAll {
+		p.ns = t.internNS(&info.ns)
+		if len(info.nspid) > 0 {
+			if len(p.nspid) != len(info.nspid) {
+				p.nspid = make([]int32, len(info.nspid))
+			}
+			copy(p.nspid, info.nspid)
+		} else {
+			p.nspid = nil
 		}
-		copy(p.nspid, info.nspid)
-	} else {
-		p.nspid = nil
+		p.cgroup = t.intern(info.cgroup)
 	}
-	p.cgroup, p.comm, p.exe = t.intern(info.cgroup), t.intern(info.comm), t.intern(info.exe)
+	p.comm, p.exe = t.intern(info.comm), t.intern(info.exe)
 	p.uid, p.euid, p.gid, p.egid, p.loginu, p.sessid = info.uid, info.euid, info.gid, info.egid, info.loginuid, info.sessid
 }
 
