@@ -182,6 +182,10 @@ func (r *Rule) formatSyscalls(b *strings.Builder, elf, machine abi.Arch) {
 	known := elfKnown[machine]
 	count := 0
 	for nr := uint32(0); nr < abi.AUDIT_BITMASK_SIZE*32; nr++ {
+		if r.Mask[nr/32] == 0 {
+			nr |= 31 // skip the empty word
+			continue
+		}
 		if r.Mask[nr/32]&(1<<(nr%32)) == 0 {
 			continue
 		}

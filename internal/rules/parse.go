@@ -86,6 +86,9 @@ func (p *Parser) ParseLine(line string) (cmd Command, ok bool, err error) {
 // backslash inside a token.
 func splitLine(line string) []string {
 	line = strings.TrimSuffix(line, "\n")
+	if i := strings.IndexByte(line, 0); i >= 0 {
+		line = line[:i] // auditctl reads lines as C strings
+	}
 	var out []string
 	var cur []byte
 	inTok := false
