@@ -501,7 +501,7 @@ func (s *state) syscalls(v string) error {
 		if !elfKnown[s.elf] {
 			return errf("elf type unknown: %#x", uint32(s.elf))
 		}
-		nr, ok := abi.SyscallByName(syscallTable(s.elf), name)
+		nr, ok := abi.SyscallByName(syscallTable(s.elf), asciiLower(name))
 		if !ok && startsWithDigit(name) {
 			nr, ok = strtol32(name), true
 			if int32(nr) < 0 {
@@ -648,9 +648,43 @@ func (s *state) perms(v string) error {
 	return nil
 }
 
+// libaudit's generated name tables fold ASCII case before looking a name
+// up: lower case for fields, syscalls, file and fs types and machines,
+// upper case for errnos and record types.
+func asciiLower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if b[j] >= 'A' && b[j] <= 'Z' {
+					b[j] += 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}
+
+func asciiUpper(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'a' && c <= 'z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if b[j] >= 'a' && b[j] <= 'z' {
+					b[j] -= 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}
+
 // fieldByName is audit_name_to_field, with "loginuid" and "loginuid_set"
 // which libaudit's generated table lacks.
 func fieldByName(name string) (uint32, bool) {
+	name = asciiLower(name)
 	switch name {
 	case "loginuid":
 		return abi.AUDIT_LOGINUID, true
@@ -759,7 +793,7 @@ func (s *state) fieldPair(pair string, flags int) error {
 			if n, ok := strings.CutPrefix(v, "-"); ok {
 				name, sign = n, -1
 			}
-			e, ok := abi.ErrnoByName(name)
+			e, ok := abi.ErrnoByName(asciiUpper(name))
 			if !ok || e == 0 {
 				return errf("unknown errno %q", v)
 			}
@@ -772,8 +806,8 @@ func (s *state) fieldPair(pair string, flags int) error {
 		if startsWithDigit(v) {
 			f.Value = strtol32(v)
 		} else {
-			t, ok := abi.MsgTypeByName(v)
-			if !ok || t == 0 || startsWithDigit(v) {
+			t, ok := abi.MsgTypeByName(asciiUpper(v))
+			if !ok || t == 0 {
 				return errf("unknown message type %q", v)
 			}
 			f.Value = t
@@ -839,7 +873,7 @@ func (s *state) fieldPair(pair string, flags int) error {
 		if err := exitOnly(); err != nil {
 			return err
 		}
-		t, ok := abi.FiletypeByName(v)
+		t, ok := abi.FiletypeByName(asciiLower(v))
 		if !ok {
 			return errf("unknown file type %q", v)
 		}
@@ -856,7 +890,7 @@ func (s *state) fieldPair(pair string, flags int) error {
 		} else {
 			f.Value = 0xffffffff
 			for k, n := range fstypeNames {
-				if n == v {
+				if n == asciiLower(v) {
 					f.Value = k
 				}
 			}
@@ -964,7 +998,7 @@ func (s *state) parseArch(v string) (abi.Arch, error) {
 		}
 		return s.machine, nil
 	}
-	if a, ok := machineNames[v]; ok {
+	if a, ok := machineNames[asciiLower(v)]; ok {
 		return a, nil
 	}
 	if n, err := strconv.ParseUint(v, 16, 32); err == nil && elfKnown[abi.Arch(n)] {
