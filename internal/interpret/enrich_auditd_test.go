@@ -16,16 +16,25 @@ import (
 // /etc/passwd; the file's uids are 0 and 65534 (root, nobody), which every
 // Debian host names alike.
 func TestEnrichMatchesAuditd(t *testing.T) {
-	path := "testdata/auditd-3.0.9-enriched.log"
+	paths := []string{"testdata/auditd-3.0.9-enriched.log", "testdata/auparse-3.0.9-enriched-synthetic.log"}
 	if p := os.Getenv("CONTAUDIT_ENRICHED_LOG"); p != "" {
-		path = p
+		paths = []string{p}
 	}
+	for _, p := range paths {
+		t.Run(p, func(t *testing.T) { checkEnrichedLog(t, p) })
+	}
+}
+
+func checkEnrichedLog(t *testing.T, path string) {
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	res := &MapResolver{Users: map[uint32]string{65534: "nobody"}, Groups: map[uint32]string{65534: "nogroup"}}
+	var res Resolver = &MapResolver{Users: map[uint32]string{65534: "nobody"}, Groups: map[uint32]string{65534: "nogroup"}}
+	if os.Getenv("CONTAUDIT_ENRICHED_LOCAL") != "" {
+		res = LocalResolver()
+	}
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 0, 1<<16), 1<<20)
 	var n, tails int

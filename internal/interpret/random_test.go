@@ -19,6 +19,9 @@ import (
 type recordGen struct {
 	r      *rand.Rand
 	serial int
+	// portableIDs limits ids to ones every host names alike (root, nobody,
+	// unset, and ids no host has), for files kept in testdata.
+	portableIDs bool
 }
 
 var genArches = []abi.Arch{
@@ -84,6 +87,9 @@ func (g *recordGen) arg() string {
 }
 
 func (g *recordGen) id() string {
+	if g.portableIDs {
+		return g.pick("0", "65534", "4294967295", "3000000000", "-1")
+	}
 	switch g.r.IntN(6) {
 	case 0:
 		return "0"
@@ -213,8 +219,8 @@ func (g *recordGen) record() string {
 	case 10:
 		return g.next("EXECVE", fmt.Sprintf(`argc=3 a0="ls" a1=%s a2=%s`, g.quotedOrHex(), g.quotedOrHex()))
 	case 11:
-		return g.next("SECCOMP", fmt.Sprintf("auid=%s uid=%s gid=%s ses=1 pid=3 comm=\"x\" exe=\"/x\" sig=%d arch=c000003e syscall=%d compat=0 ip=0x7f code=%s",
-			g.id(), g.id(), g.id(), g.r.IntN(40), g.r.IntN(400), g.pick("80000000", "0", "30000", "50001", "7fc00000", "7ff00000", "7ffc0000", "7fff0000", "12345678")))
+		return g.next("SECCOMP", fmt.Sprintf("auid=%s uid=%s gid=%s ses=1 %spid=3 comm=\"x\" exe=\"/x\" sig=%d arch=%x syscall=%d compat=0 ip=0x7f code=%s",
+			g.id(), g.id(), g.id(), g.pick("", "subj=unconfined "), g.r.IntN(40), uint32(genArches[g.r.IntN(len(genArches))]), g.r.IntN(400), g.pick("80000000", "0", "30000", "50001", "7fc00000", "7ff00000", "7ffc0000", "7fff0000", "12345678")))
 	case 12:
 		return g.next("TTY", fmt.Sprintf("tty pid=1 uid=%s auid=%s ses=1 major=136 minor=0 comm=\"bash\" data=%s",
 			g.id(), g.id(), g.hexString(1+g.r.IntN(12), "ls\r\n\x1b[A\x7f\x03\"\\\x9bOB~\xc3")))
@@ -381,6 +387,31 @@ func TestRandomAgainstAusearch(t *testing.T) {
 			break
 		}
 		t.Error(b)
+	}
+}
+
+// TestWriteSynthetic writes generated records to $CONTAUDIT_WRITE_SYNTHETIC
+// (N,SEED,PORTABLE,PATH), the input for regenerating testdata with
+// auparse; see docs/interpretation.md.
+func TestWriteSynthetic(t *testing.T) {
+	spec := os.Getenv("CONTAUDIT_WRITE_SYNTHETIC")
+	if spec == "" {
+		t.Skip("CONTAUDIT_WRITE_SYNTHETIC not set")
+	}
+	var n, portable int
+	var seed uint64
+	var path string
+	if _, err := fmt.Sscanf(strings.ReplaceAll(spec, ",", " "), "%d %d %d %s", &n, &seed, &portable, &path); err != nil {
+		t.Fatalf("CONTAUDIT_WRITE_SYNTHETIC=%q: want N,SEED,PORTABLE,PATH: %v", spec, err)
+	}
+	g := &recordGen{r: rand.New(rand.NewPCG(seed, 2)), portableIDs: portable != 0}
+	var b strings.Builder
+	for range n {
+		b.WriteString(g.record())
+		b.WriteByte('\n')
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
 
