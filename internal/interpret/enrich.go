@@ -62,7 +62,8 @@ func (e Enriched) lookup(key string) (string, bool) {
 //     old-auid iuid id inode_uid sauid obj_uid; gid egid sgid fsgid ogid
 //     igid inode_gid new_gid obj_gid (and id in ADD_GROUP, DEL_GROUP,
 //     GRP_MGMT); syscall; arch; saddr (SOCKADDR records only: in AVC it is
-//     plain text and in NETFILTER_PKT an address).
+//     plain text and in NETFILTER_PKT an address). A key that occurs twice
+//     is appended twice.
 //   - The first is preceded by 0x1D, the others by a space. Keys are
 //     upper-cased. Uid and gid values are NAME="value", or NAME=HEX when the
 //     name has a quote, a byte below 0x21, or one at or above 0x7f; the
