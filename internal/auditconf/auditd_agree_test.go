@@ -17,6 +17,9 @@ var runAuditd = flag.Bool("auditd", false, "compare verdicts with the real audit
 // TestAuditdRejectsToo checks that files this parser refuses are refused by
 // auditd 3.0.9 as well (auditd exits during config parsing, before it
 // touches the kernel; the lock is held anyway in case it does not).
+// Last run against Debian's auditd 3.0.9: every case below is refused by
+// both. Files auditd refuses and contaudit accepts on purpose (contaudit_
+// keys, "key=value" without blanks) are not part of it.
 func TestAuditdRejectsToo(t *testing.T) {
 	if !*runAuditd {
 		t.Skip("run with -auditd to compare with the real auditd")
@@ -37,7 +40,6 @@ func TestAuditdRejectsToo(t *testing.T) {
 		"log_format = raw extra\n",
 		"space_left = 5\nadmin_space_left = 5\n",
 		"space_left_action = exec\n",
-		"contaudit_failure = 1\n",
 	} {
 		if _, err := Parse(strings.NewReader(bad), "x"); err == nil {
 			t.Errorf("contaudit accepts %q", bad)
