@@ -69,6 +69,13 @@ func corpusLogs(t *testing.T) map[string][]string {
 			out[n] = lines
 		}
 	}
+	// Logs auditd wrote with ENRICHED tails, which ausearch prefers to
+	// its own lookups.
+	data, err := os.ReadFile("testdata/auditd-3.0.9-enriched.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out["testdata/auditd-3.0.9-enriched.log"] = strings.Split(strings.TrimSpace(string(data)), "\n")
 	return out
 }
 
@@ -87,10 +94,12 @@ type rawRecord struct {
 	rtype    uint32
 	stamp    string // "milli:serial"
 	body     string // after "msg=audit(...)"
+	tail     string // after 0x1D, in ENRICHED logs
 }
 
 func splitRaw(line string) (rawRecord, bool) {
 	var r rawRecord
+	line, r.tail, _ = strings.Cut(line, "\x1d")
 	s := line
 	if strings.HasPrefix(s, "node=") {
 		if i := strings.IndexByte(s, ' '); i >= 0 {
@@ -124,7 +133,7 @@ func splitRaw(line string) (rawRecord, bool) {
 
 // renderLikeAusearch splits body the way ausearch's
 // output_interpreted_record does and interprets each value with Field.
-func renderLikeAusearch(rtype uint32, body string) (segs []segment, tail string) {
+func renderLikeAusearch(rtype uint32, body string, enriched ...string) (segs []segment, tail string) {
 	type kv struct{ lead, key, val, sep string }
 	var fields []kv
 	str := body
@@ -208,6 +217,9 @@ func renderLikeAusearch(rtype uint32, body string) (segs []segment, tail string)
 		tail = str
 	}
 	ctx := Context{RecordType: rtype}
+	if len(enriched) > 0 && enriched[0] != "" {
+		ctx.Enriched = ParseEnriched(enriched[0])
+	}
 	for _, f := range fields {
 		if f.key != "" {
 			ctx.Observe(f.key, f.val)
@@ -320,7 +332,7 @@ func TestCorpusAgainstAusearch(t *testing.T) {
 		}
 		compare := func(r rawRecord, ar ausearchRecord) {
 			records++
-			segs, _ := renderLikeAusearch(r.rtype, r.body)
+			segs, _ := renderLikeAusearch(r.rtype, r.body, r.tail)
 			theirs := ar.body
 			pos := 0
 			for i, s := range segs {
