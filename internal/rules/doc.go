@@ -22,6 +22,7 @@
 //   - -c, -i, -W and the status options do not combine with other
 //     commands on one line; query options (-l, -s, -m, -v, -t, -q,
 //     --signal) and -R are refused;
+//   - -F filetype= also takes the number auditctl -l prints for it;
 //   - loginuid_set (field 24), unknown to libaudit 3.0.9, is accepted and
 //     listed as "-F loginuid_set=N" where auditctl prints " f24=N";
 //   - the exclude list is checked as on kernels with every feature bit,

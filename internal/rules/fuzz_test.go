@@ -2,6 +2,7 @@ package rules
 
 import (
 	"bytes"
+	"os"
 	"strings"
 	"testing"
 
@@ -34,6 +35,7 @@ func FuzzParse(f *testing.F) {
 		"-D -k x", "-e 1", "-b 8192 -f 1", "--backlog_wait_time=5", "-c",
 		`-a always,exit -F path=/a\ b -F obj_lev_low=s0`,
 		"-a task,always -F gid>=10 -F pers&=3 -F inode=5",
+		"-a always,exit -F filetype=file -F obj_gid=0 -F devmajor<9 -F success!=0",
 	} {
 		f.Add(s)
 	}
@@ -136,4 +138,37 @@ func lossy(r *Rule, text string) bool {
 		}
 	}
 	return false
+}
+
+// TestListingRoundTrip runs the fuzz invariant over the golden inputs and
+// checks that lossy does not excuse the ordinary rules.
+func TestListingRoundTrip(t *testing.T) {
+	data, err := os.ReadFile("testdata/golden/syntax.rules")
+	if err != nil {
+		t.Fatal(err)
+	}
+	exact := 0
+	for _, line := range strings.Split(string(data), "\n") {
+		cmd, _, err := fuzzParser.ParseLine(line)
+		if err != nil || cmd.Rule == nil {
+			continue
+		}
+		d1 := mustEncode(t, cmd.Rule)
+		text := cmd.String()
+		if lossy(cmd.Rule, text) {
+			continue
+		}
+		exact++
+		back, _, err := fuzzParser.ParseLine(text)
+		if err != nil {
+			t.Errorf("%q lists as %q: %v", line, text, err)
+			continue
+		}
+		if !bytes.Equal(d1.MarshalBinary(), mustEncode(t, back.Rule).MarshalBinary()) {
+			t.Errorf("%q lists as %q, which encodes differently", line, text)
+		}
+	}
+	if exact < 25 {
+		t.Errorf("only %d golden rules round-trip exactly; lossy excuses too much", exact)
+	}
 }

@@ -873,6 +873,12 @@ func (s *state) fieldPair(pair string, flags int) error {
 		if err := exitOnly(); err != nil {
 			return err
 		}
+		if startsWithDigit(v) {
+			// auditctl -l prints file types as numbers but only parses
+			// names; contaudit takes both so that listings load back.
+			f.Value = strtoul32(v)
+			break
+		}
 		t, ok := abi.FiletypeByName(asciiLower(v))
 		if !ok {
 			return errf("unknown file type %q", v)
