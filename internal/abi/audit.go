@@ -40,8 +40,8 @@ const (
 	AUDIT_DAEMON_END    = 1201
 	AUDIT_DAEMON_ABORT  = 1202
 	AUDIT_DAEMON_CONFIG = 1203
-	AUDIT_DAEMON_ROTATE = 1204 // userspace only (libaudit)
-	AUDIT_DAEMON_RESUME = 1205 // userspace only (libaudit)
+	AUDIT_DAEMON_ROTATE = 1205 // userspace only (libaudit)
+	AUDIT_DAEMON_RESUME = 1206 // userspace only (libaudit)
 
 	AUDIT_SYSCALL               = 1300
 	AUDIT_PATH                  = 1302
