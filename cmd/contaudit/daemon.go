@@ -1,0 +1,106 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/contaudit/contaudit/internal/auditconf"
+	"github.com/contaudit/contaudit/internal/auditnl"
+	"github.com/contaudit/contaudit/internal/daemon"
+	"github.com/contaudit/contaudit/internal/logfile"
+	"github.com/contaudit/contaudit/internal/rules"
+)
+
+func init() {
+	var opts struct {
+		config, rules, logLevel string
+	}
+	register(&command{
+		name:    "daemon",
+		summary: "Run the audit daemon in the foreground: register with the kernel, load rules, write the host log.",
+		usage:   "[--config FILE] [--rules FILE|DIR]",
+		examples: `  contaudit daemon --config /etc/audit/auditd.conf --rules /etc/audit/rules.d
+  contaudit daemon --config examples/contaudit.conf --rules examples/demo.rules --log-level debug
+
+signals: SIGTERM/SIGINT stop (DAEMON_END, pid 0, restore if configured);
+         SIGHUP reloads rules and kernel settings; SIGUSR1 rotates the log;
+         SIGUSR2 resumes a suspended log.`,
+		flags: func(fs *flag.FlagSet) {
+			fs.StringVar(&opts.config, "config", auditconf.DefaultPath, "configuration file, auditd.conf syntax (docs/config.md)")
+			fs.StringVar(&opts.rules, "rules", "/etc/audit/rules.d", "rules file, or a directory of *.rules files merged as augenrules does")
+			fs.StringVar(&opts.logLevel, "log-level", "info", "log level for the daemon's own messages: debug, info, warn, error")
+		},
+		run: func(ctx context.Context, fs *flag.FlagSet) error {
+			if fs.NArg() != 0 {
+				return usageError("daemon takes no arguments")
+			}
+			var level slog.Level
+			if err := level.UnmarshalText([]byte(opts.logLevel)); err != nil {
+				return usageError("--log-level: %v", err)
+			}
+			log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+			return runDaemon(ctx, opts.config, opts.rules, log)
+		},
+	})
+}
+
+// loadDaemonConfig reads the configuration and the rules; every error in
+// either is reported before anything touches the kernel.
+func loadDaemonConfig(configPath, rulesPath string) (*auditconf.Config, daemon.RuleLoader, error) {
+	cfg, err := auditconf.Load(configPath)
+	if err != nil {
+		return nil, nil, err
+	}
+	cmds, err := parseRules(rulesPath)
+	if err != nil {
+		return nil, nil, fmt.Errorf("rules not loaded: %w", err)
+	}
+	loader := func(ctx context.Context, k *auditnl.Conn) error {
+		rep, err := rules.Apply(ctx, k, cmds, rules.ApplyOptions{})
+		if err != nil {
+			return fmt.Errorf("load rules from %s (added %d before the failure): %w", rulesPath, rep.Added, err)
+		}
+		return nil
+	}
+	return cfg, loader, nil
+}
+
+func runDaemon(ctx context.Context, configPath, rulesPath string, log *slog.Logger) error {
+	cfg, loader, err := loadDaemonConfig(configPath, rulesPath)
+	if err != nil {
+		return err
+	}
+	for _, n := range cfg.Notes {
+		log.Warn("configuration", "note", n.String())
+	}
+	lcfg, err := logfile.ConfigFrom(cfg)
+	if err != nil {
+		return err
+	}
+	lcfg.Logger = log
+	if cfg.LogFormat == auditconf.FormatEnriched {
+		lcfg.Enrich = daemon.Enricher()
+	}
+	if !cfg.WriteLogs {
+		return errors.New("write_logs = no is not supported yet: contaudit has no dispatcher to send events to")
+	}
+	w, err := logfile.Open(lcfg)
+	if err != nil {
+		return err
+	}
+	reload := func() (daemon.Settings, daemon.RuleLoader, error) {
+		c, l, err := loadDaemonConfig(configPath, rulesPath)
+		if err != nil {
+			return daemon.Settings{}, nil, err
+		}
+		return daemon.SettingsFrom(c), l, nil
+	}
+	daemon.Version = strings.TrimPrefix(version, "v")
+	d := daemon.New(daemon.SettingsFrom(cfg), w, loader, reload, log)
+	return d.Run(ctx)
+}

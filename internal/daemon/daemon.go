@@ -1,0 +1,484 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/contaudit/contaudit/internal/abi"
+	"github.com/contaudit/contaudit/internal/auditnl"
+	"github.com/contaudit/contaudit/internal/event"
+	"github.com/contaudit/contaudit/internal/logfile"
+	"github.com/contaudit/contaudit/internal/metrics"
+)
+
+// Settings are what the daemon needs from its configuration; Load builds
+// them from an auditd.conf-syntax file.
+type Settings struct {
+	// Multicast reads records read-only beside another audit daemon
+	// instead of registering as the audit daemon.
+	Multicast bool
+	// Kernel settings applied at start (a field's Set flag says whether
+	// the config named it).
+	BacklogLimit    optional
+	BacklogWaitTime optional
+	RateLimit       optional
+	Failure         optional
+	// RestoreOnExit puts back the kernel status and rules found at start.
+	RestoreOnExit bool
+	// ReceiveBuffer sizes the netlink socket buffer.
+	ReceiveBuffer int
+	// QueueDepth bounds records held between reader and writer.
+	QueueDepth int
+	// EndOfEventTimeout closes events that have no EOE.
+	EndOfEventTimeout time.Duration
+	// MetricsListen is "" (off), "unix:/path" or a loopback host:port.
+	MetricsListen string
+	// Enriched says the log is written in log_format ENRICHED; it only
+	// names the format in DAEMON_START.
+	Enriched bool
+}
+
+type optional struct {
+	Set   bool
+	Value uint32
+}
+
+// Sink receives assembled events; *logfile.Writer is the host log.
+type Sink interface {
+	// WriteEvent writes one event's records in order.
+	WriteEvent(recs []logfile.Record) error
+	// WriteDaemon writes a record of contaudit's own (DAEMON_START,
+	// DAEMON_END ...): text is what follows "audit(...): ".
+	WriteDaemon(typ uint32, text string) error
+	Rotate() error
+	Resume() error
+	Close() error
+}
+
+// RuleLoader loads the configured rules into the kernel; it is called at
+// start and on every SIGHUP.
+type RuleLoader func(ctx context.Context, k *auditnl.Conn) error
+
+// Daemon is one running audit daemon.
+type Daemon struct {
+	settings  Settings
+	log       *slog.Logger
+	sink      Sink
+	loadRules RuleLoader
+	// reload rereads configuration and rules on SIGHUP; nil disables it.
+	reload func() (Settings, RuleLoader, error)
+
+	ctl, rx *auditnl.Conn
+	queue   *recordQueue
+	asm     *event.Assembler[[]byte]
+
+	out []logfile.Record // reused by write
+
+	savedStatus abi.AuditStatus
+	savedRules  []*abi.AuditRuleData
+
+	counters counters
+	metrics  *metrics.Registry
+}
+
+type counters struct {
+	records     atomic.Uint64
+	events      atomic.Uint64
+	unstamped   atomic.Uint64
+	writeErrors atomic.Uint64
+	replace     atomic.Uint64
+	kernelLost  atomic.Uint64
+	backlog     atomic.Uint64
+	recvErrors  atomic.Uint64
+	lostSerials atomic.Uint64
+	inFlight    atomic.Uint64
+}
+
+// New prepares a daemon; Run starts it.
+func New(s Settings, sink Sink, rules RuleLoader, reload func() (Settings, RuleLoader, error), log *slog.Logger) *Daemon {
+	if s.QueueDepth <= 0 {
+		s.QueueDepth = 65536
+	}
+	if s.EndOfEventTimeout <= 0 {
+		s.EndOfEventTimeout = 2 * time.Second
+	}
+	d := &Daemon{settings: s, log: log, sink: sink, loadRules: rules, reload: reload,
+		queue: newRecordQueue(s.QueueDepth), metrics: metrics.NewRegistry()}
+	d.asm = event.NewAssembler[[]byte](event.Config{EndOfEventTimeout: s.EndOfEventTimeout})
+	d.registerMetrics()
+	return d
+}
+
+// Metrics exposes the daemon's registry, for callers that add their own.
+func (d *Daemon) Metrics() *metrics.Registry { return d.metrics }
+
+// ErrAnotherDaemon is returned when another process is the audit daemon.
+var ErrAnotherDaemon = errors.New("another audit daemon is registered with the kernel")
+
+// Run runs until ctx ends, then stops cleanly: drains what the kernel sent,
+// writes DAEMON_END, releases the registration and restores the kernel when
+// configured. Cancellation is the normal way to stop and is not an error.
+func (d *Daemon) Run(ctx context.Context) (err error) {
+	if d.ctl, err = auditnl.Dial(auditnl.Options{}); err != nil {
+		return err
+	}
+	defer d.ctl.Close()
+	st, err := d.ctl.Status(ctx)
+	if err != nil {
+		return fmt.Errorf("read kernel audit status: %w", err)
+	}
+	if st.Enabled == 2 {
+		d.log.Warn("kernel audit configuration is locked (enabled 2): rules and settings cannot change until reboot")
+	}
+	d.savedStatus = st
+	if d.settings.RestoreOnExit {
+		if d.savedRules, err = d.ctl.ListRules(ctx); err != nil {
+			return fmt.Errorf("save kernel rules: %w", err)
+		}
+	}
+	d.rx, err = auditnl.Dial(auditnl.Options{Multicast: d.settings.Multicast, ReceiveBuffer: d.settings.ReceiveBuffer})
+	if err != nil {
+		return err
+	}
+	defer d.rx.Close()
+
+	if err := d.applyKernelSettings(ctx); err != nil {
+		return err
+	}
+	if !d.settings.Multicast {
+		if err := d.rx.Register(ctx); err != nil {
+			if errors.Is(err, syscall.EEXIST) {
+				// The kernel pinged the registered daemon (AUDIT_REPLACE)
+				// and it answered: it is alive. A daemon that died,
+				// even by SIGKILL, is replaced without this error.
+				return fmt.Errorf("%w (pid %d); stop it first, or set contaudit_mode = readonly: %v", ErrAnotherDaemon, st.PID, err)
+			}
+			return fmt.Errorf("register as the audit daemon: %w", err)
+		}
+	}
+	// From here the kernel sends to us: read at once, so its backlog
+	// never fills while we load rules.
+	var readers sync.WaitGroup
+	readers.Add(1)
+	go func() { defer readers.Done(); d.readLoop() }()
+
+	stopReader := func() {
+		d.rx.Interrupt()
+		d.queue.close()
+		readers.Wait()
+	}
+	defer func() {
+		if stopErr := d.shutdown(stopReader); err == nil {
+			err = stopErr
+		}
+	}()
+
+	if d.loadRules != nil && !d.settings.Multicast {
+		if err := d.loadRules(ctx, d.ctl); err != nil {
+			return err
+		}
+	}
+	if !d.settings.Multicast {
+		if cur, err := d.ctl.Status(ctx); err == nil && cur.Enabled == 0 {
+			if err := d.ctl.SetStatus(ctx, abi.AuditStatus{Mask: abi.AUDIT_STATUS_ENABLED, Enabled: 1}); err != nil {
+				return fmt.Errorf("enable auditing: %w", err)
+			}
+		}
+	}
+	d.writeDaemon(abi.AUDIT_DAEMON_START, logfile.StartText(Version, formatName(d.settings), kernelRelease(), logfile.SelfSender()))
+	if d.settings.MetricsListen != "" {
+		l, err := metrics.Listen(d.settings.MetricsListen)
+		if err != nil {
+			return err
+		}
+		go metrics.Serve(ctx, l, d.metrics, d.log)
+	}
+	d.log.Info("contaudit daemon started", "pid", os.Getpid(), "multicast", d.settings.Multicast)
+	return d.writeLoop(ctx)
+}
+
+// Version is written into DAEMON_START; the command sets it.
+var Version = "dev"
+
+func formatName(s Settings) string {
+	if s.Enriched {
+		return "enriched"
+	}
+	return "raw"
+}
+
+func (d *Daemon) applyKernelSettings(ctx context.Context) error {
+	if d.settings.Multicast {
+		return nil
+	}
+	var s abi.AuditStatus
+	set := func(o optional, bit uint32, dst *uint32) {
+		if o.Set {
+			s.Mask |= bit
+			*dst = o.Value
+		}
+	}
+	set(d.settings.BacklogLimit, abi.AUDIT_STATUS_BACKLOG_LIMIT, &s.BacklogLimit)
+	set(d.settings.BacklogWaitTime, abi.AUDIT_STATUS_BACKLOG_WAIT_TIME, &s.BacklogWaitTime)
+	set(d.settings.RateLimit, abi.AUDIT_STATUS_RATE_LIMIT, &s.RateLimit)
+	set(d.settings.Failure, abi.AUDIT_STATUS_FAILURE, &s.Failure)
+	if s.Mask == 0 {
+		return nil
+	}
+	if err := d.ctl.SetStatus(ctx, s); err != nil {
+		return fmt.Errorf("apply kernel audit settings: %w", err)
+	}
+	return nil
+}
+
+// readLoop receives datagrams and queues owned copies of their records.
+func (d *Daemon) readLoop() {
+	var alloc chunkAlloc
+	for {
+		msgs, err := d.rx.Receive()
+		if err != nil {
+			if errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, os.ErrClosed) {
+				return
+			}
+			d.counters.recvErrors.Add(1)
+			if errors.Is(err, syscall.ENOBUFS) {
+				d.log.Warn("netlink receive buffer overran: the kernel dropped records for us", "overruns", d.rx.Stats().Overruns.Load())
+			} else {
+				d.log.Error("netlink receive", "err", err)
+			}
+			continue
+		}
+		for _, m := range msgs {
+			if m.Header.Type == abi.AUDIT_REPLACE {
+				// The kernel pinging us to check the daemon is alive
+				// when someone else tries to register.
+				d.counters.replace.Add(1)
+				continue
+			}
+			if !d.queue.push(rawRecord{typ: m.Header.Type, data: alloc.copy(trimPayload(m.Data))}) {
+				return
+			}
+		}
+	}
+}
+
+// writeLoop assembles and writes records until ctx ends, and handles
+// signals and the periodic work.
+func (d *Daemon) writeLoop(ctx context.Context) error {
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGUSR2)
+	defer signal.Stop(sigs)
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	var spare []rawRecord
+	statusEvery := 0
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-d.queue.notify:
+			recs := d.queue.take(spare)
+			d.process(recs, time.Now())
+			spare = recs
+		case <-tick.C:
+			d.emit(d.asm.Expire(time.Now()))
+			// The assembler belongs to this goroutine; metrics read copies.
+			as := d.asm.Stats()
+			d.counters.lostSerials.Store(as.Lost)
+			d.counters.inFlight.Store(uint64(as.InFlight))
+			if statusEvery++; statusEvery%20 == 0 {
+				d.pollKernel(ctx)
+			}
+		case s := <-sigs:
+			d.handleSignal(ctx, s)
+		}
+	}
+}
+
+func (d *Daemon) handleSignal(ctx context.Context, s os.Signal) {
+	switch s {
+	case syscall.SIGHUP:
+		if d.reload == nil {
+			return
+		}
+		settings, loader, err := d.reload()
+		if err != nil {
+			d.log.Error("reload refused: keeping the running configuration", "err", err)
+			d.writeDaemon(abi.AUDIT_DAEMON_CONFIG, logfile.SignalText("reconfigure state=no-change", logfile.SelfSender()))
+			return
+		}
+		d.settings.BacklogLimit, d.settings.BacklogWaitTime = settings.BacklogLimit, settings.BacklogWaitTime
+		d.settings.RateLimit, d.settings.Failure = settings.RateLimit, settings.Failure
+		if err := d.applyKernelSettings(ctx); err != nil {
+			d.log.Error("reload: kernel settings", "err", err)
+		}
+		d.loadRules = loader
+		if loader != nil && !d.settings.Multicast {
+			if err := loader(ctx, d.ctl); err != nil {
+				d.log.Error("reload: rules", "err", err)
+			}
+		}
+		d.writeDaemon(abi.AUDIT_DAEMON_CONFIG, logfile.SignalText("reconfigure state=changed", logfile.SelfSender()))
+		d.log.Info("configuration and rules reloaded")
+	case syscall.SIGUSR1:
+		if err := d.sink.Rotate(); err != nil {
+			d.log.Error("rotate", "err", err)
+		}
+	case syscall.SIGUSR2:
+		if err := d.sink.Resume(); err != nil {
+			d.log.Error("resume", "err", err)
+		}
+	}
+}
+
+// process stamps and assembles a batch of records and writes the events
+// they complete.
+func (d *Daemon) process(recs []rawRecord, now time.Time) {
+	for _, r := range recs {
+		d.counters.records.Add(1)
+		sec, msec, serial, _, err := parseStamp(r.data)
+		if err != nil {
+			// Keep what the kernel sent even without a stamp: write it
+			// alone and count it.
+			d.counters.unstamped.Add(1)
+			d.write([]uint32{uint32(r.typ)}, [][]byte{r.data})
+			continue
+		}
+		d.emit(d.asm.Add(event.Key{Sec: sec, Msec: msec, Serial: serial}, uint32(r.typ), r.data, now))
+	}
+}
+
+func (d *Daemon) emit(evs []event.Event[[]byte]) {
+	for i := range evs {
+		if len(evs[i].Records) == 0 {
+			continue
+		}
+		d.write(evs[i].Types, evs[i].Records)
+	}
+}
+
+func (d *Daemon) write(types []uint32, recs [][]byte) {
+	d.counters.events.Add(1)
+	out := d.out[:0]
+	for i, r := range recs {
+		out = append(out, logfile.Record{Type: types[i], Msg: r})
+	}
+	d.out = out
+	if err := d.sink.WriteEvent(out); err != nil {
+		d.counters.writeErrors.Add(1)
+		if !errors.Is(err, logfile.ErrSuspended) {
+			d.log.Error("write event", "err", err)
+		}
+	}
+}
+
+func (d *Daemon) writeDaemon(typ uint32, body string) {
+	if err := d.sink.WriteDaemon(typ, body); err != nil {
+		d.counters.writeErrors.Add(1)
+		d.log.Error("write daemon record", "type", abi.MsgTypeName(typ), "err", err)
+	}
+}
+
+func (d *Daemon) pollKernel(ctx context.Context) {
+	st, err := d.ctl.Status(ctx)
+	if err != nil {
+		d.log.Warn("poll kernel status", "err", err)
+		return
+	}
+	if prev := d.counters.kernelLost.Swap(uint64(st.Lost)); uint64(st.Lost) > prev && prev != 0 {
+		d.log.Warn("kernel lost audit records", "lost", st.Lost, "new", uint64(st.Lost)-prev)
+	}
+	d.counters.backlog.Store(uint64(st.Backlog))
+}
+
+// shutdown drains the kernel's records, writes DAEMON_END, releases the
+// kernel and closes the log. It runs even when Run failed half-way.
+func (d *Daemon) shutdown(stopReader func()) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var errs []error
+	// The reader must stop before Unregister: both would read the socket.
+	stopReader()
+	d.process(d.queue.take(nil), time.Now())
+	if !d.settings.Multicast {
+		if err := d.rx.Unregister(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("release audit registration: %w", err))
+		}
+		d.drain()
+	}
+	d.emit(d.asm.Flush())
+	if d.settings.RestoreOnExit && !d.settings.Multicast {
+		if err := d.restoreKernel(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	d.writeDaemon(abi.AUDIT_DAEMON_END, logfile.SignalText("terminate", logfile.SelfSender()))
+	if err := d.sink.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("close log: %w", err))
+	}
+	d.log.Info("contaudit daemon stopped", "records", d.counters.records.Load(), "events", d.counters.events.Load())
+	return errors.Join(errs...)
+}
+
+// drain writes the records the kernel queued to our socket before it saw
+// the unregistration, so that stopping loses nothing that reached us.
+func (d *Daemon) drain() {
+	var alloc chunkAlloc
+	for {
+		d.rx.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+		msgs, err := d.rx.Receive()
+		if errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, os.ErrClosed) {
+			return
+		}
+		if err != nil {
+			d.counters.recvErrors.Add(1)
+			continue
+		}
+		recs := make([]rawRecord, 0, len(msgs))
+		for _, m := range msgs {
+			if m.Header.Type != abi.AUDIT_REPLACE {
+				recs = append(recs, rawRecord{typ: m.Header.Type, data: alloc.copy(trimPayload(m.Data))})
+			}
+		}
+		d.process(recs, time.Now())
+	}
+}
+
+// restoreKernel puts back the rules and status found at start.
+func (d *Daemon) restoreKernel(ctx context.Context) error {
+	cur, err := d.ctl.ListRules(ctx)
+	if err != nil {
+		return fmt.Errorf("restore: list rules: %w", err)
+	}
+	var errs []error
+	for _, r := range cur {
+		if err := d.ctl.DeleteRule(ctx, r); err != nil {
+			errs = append(errs, fmt.Errorf("restore: delete rule: %w", err))
+		}
+	}
+	for _, r := range d.savedRules {
+		if err := d.ctl.AddRule(ctx, r); err != nil {
+			errs = append(errs, fmt.Errorf("restore: re-add rule: %w", err))
+		}
+	}
+	s := d.savedStatus
+	s.Mask = abi.AUDIT_STATUS_ENABLED | abi.AUDIT_STATUS_BACKLOG_LIMIT | abi.AUDIT_STATUS_RATE_LIMIT | abi.AUDIT_STATUS_BACKLOG_WAIT_TIME
+	if s.Failure <= abi.AUDIT_FAIL_PRINTK {
+		s.Mask |= abi.AUDIT_STATUS_FAILURE
+	}
+	if s.Enabled == 2 {
+		s.Mask &^= abi.AUDIT_STATUS_ENABLED
+	}
+	if err := d.ctl.SetStatus(ctx, s); err != nil {
+		errs = append(errs, fmt.Errorf("restore: status: %w", err))
+	}
+	return errors.Join(errs...)
+}

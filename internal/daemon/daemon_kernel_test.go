@@ -1,0 +1,156 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/contaudit/contaudit/internal/abi"
+	"github.com/contaudit/contaudit/internal/auditnl"
+	"github.com/contaudit/contaudit/internal/kerneltest"
+	"github.com/contaudit/contaudit/internal/logfile"
+)
+
+// memSink keeps events in memory for tests.
+type memSink struct {
+	mu     sync.Mutex
+	events [][]string
+	daemon []string
+	closed bool
+}
+
+func (m *memSink) WriteEvent(recs []logfile.Record) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	ev := make([]string, len(recs))
+	for i, r := range recs {
+		ev[i] = "type=" + abi.MsgTypeName(r.Type) + " msg=" + string(r.Msg)
+	}
+	m.events = append(m.events, ev)
+	return nil
+}
+
+func (m *memSink) WriteDaemon(typ uint32, text string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.daemon = append(m.daemon, abi.MsgTypeName(typ)+" "+text)
+	return nil
+}
+func (m *memSink) Rotate() error { return nil }
+func (m *memSink) Resume() error { return nil }
+func (m *memSink) Close() error  { m.mu.Lock(); m.closed = true; m.mu.Unlock(); return nil }
+
+func (m *memSink) find(substr string) []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, ev := range m.events {
+		for _, r := range ev {
+			if strings.Contains(r, substr) {
+				return ev
+			}
+		}
+	}
+	return nil
+}
+
+func execveLoader(key string) RuleLoader {
+	return func(ctx context.Context, k *auditnl.Conn) error {
+		r := &abi.AuditRuleData{Flags: abi.AUDIT_FILTER_EXIT, Action: abi.AUDIT_ALWAYS, FieldCount: 2}
+		nr, _ := abi.SyscallByName(abi.AUDIT_ARCH_X86_64, "execve")
+		r.Mask[nr/32] |= 1 << (nr % 32)
+		r.Fields[0], r.FieldFlags[0], r.Values[0] = abi.AUDIT_ARCH, abi.AUDIT_EQUAL, abi.AUDIT_ARCH_X86_64
+		r.Fields[1], r.FieldFlags[1], r.Values[1] = abi.AUDIT_FILTERKEY, abi.AUDIT_EQUAL, uint32(len(key))
+		r.Buf = []byte(key)
+		return k.AddRule(ctx, r)
+	}
+}
+
+func statusOf(t *testing.T) abi.AuditStatus {
+	t.Helper()
+	c, err := auditnl.Dial(auditnl.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	s, err := c.Status(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestKernelDaemonWritesEventsAndRestores(t *testing.T) {
+	kerneltest.Audit(t)
+	before := statusOf(t)
+	sink := &memSink{}
+	d := New(Settings{RestoreOnExit: true, BacklogLimit: optional{true, 8192}, ReceiveBuffer: 8 << 20},
+		sink, execveLoader("contaudit-daemon-test"), nil, slog.New(slog.DiscardHandler))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	var runErr error
+	go func() { runErr = d.Run(ctx); close(done) }()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+	})
+
+	// Wait for registration, then run a program the rule audits.
+	deadline := time.Now().Add(5 * time.Second)
+	for statusOf(t).PID != uint32(os.Getpid()) {
+		if time.Now().After(deadline) {
+			t.Fatal("daemon did not register")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if s := statusOf(t); s.BacklogLimit != 8192 || s.Enabled != 1 {
+		t.Fatalf("kernel settings not applied: %+v", s)
+	}
+	// A second daemon must be refused while we run.
+	other := New(Settings{}, &memSink{}, nil, nil, slog.New(slog.DiscardHandler))
+	if err := other.Run(context.Background()); !errors.Is(err, ErrAnotherDaemon) {
+		t.Fatalf("second daemon: %v, want ErrAnotherDaemon", err)
+	}
+	var pids []string
+	for range 20 {
+		cmd := exec.Command("/bin/true")
+		if err := cmd.Run(); err != nil {
+			t.Fatal(err)
+		}
+		pids = append(pids, " pid="+strconv.Itoa(cmd.Process.Pid)+" ")
+	}
+	cancel()
+	<-done
+	if runErr != nil {
+		t.Fatalf("run: %v", runErr)
+	}
+	for _, pid := range pids {
+		ev := sink.find(pid)
+		if ev == nil {
+			t.Fatalf("no event for%s", pid)
+		}
+		if !strings.HasPrefix(ev[0], "type=SYSCALL msg=audit(") || !strings.Contains(ev[0], `key="contaudit-daemon-test"`) {
+			t.Fatalf("event %q", ev)
+		}
+		var types []string
+		for _, r := range ev {
+			types = append(types, strings.Fields(r)[0])
+		}
+		if got := strings.Join(types, ","); !strings.Contains(got, "type=EXECVE") || !strings.Contains(got, "type=PROCTITLE") || strings.Contains(got, "EOE") {
+			t.Fatalf("event types %s", got)
+		}
+	}
+	if len(sink.daemon) != 2 || !strings.HasPrefix(sink.daemon[0], "DAEMON_START op=start") || !strings.HasPrefix(sink.daemon[1], "DAEMON_END op=terminate") {
+		t.Fatalf("daemon records %q", sink.daemon)
+	}
+	after := statusOf(t)
+	if after.PID != 0 || after.Enabled != before.Enabled || after.BacklogLimit != before.BacklogLimit {
+		t.Fatalf("kernel not restored: before %+v after %+v", before, after)
+	}
+}
