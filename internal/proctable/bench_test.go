@@ -126,6 +126,24 @@ func BenchmarkProcRead(b *testing.B) {
 	}
 }
 
+// BenchmarkProcReadFork is the /proc cost per FORK when the child is in
+// its parent's PID namespace: stat and status only.
+func BenchmarkProcReadFork(b *testing.B) {
+	r, err := newProcReader("/proc")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer r.close()
+	var info procInfo
+	pid := int32(os.Getpid())
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := r.read(pid, &info, 0, 0, readStatus); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkSyncIdle is what the daemon pays before each batch of records
 // when no process event is queued.
 func BenchmarkSyncIdle(b *testing.B) {

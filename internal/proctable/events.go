@@ -56,13 +56,28 @@ func (t *Table) applyFork(ev *abi.ProcEvent, c clocks) {
 	}
 	t.n.forks.Add(1)
 	est := c.ticksAt(ev.TimestampNs)
-	err := t.src.read(f.ChildPID, &t.info, est, startSlack, readAll)
+	// A child inherits exe, loginuid, sessionid, cgroup and namespaces:
+	// copy them from the parent rather than pay 17 more syscalls per
+	// fork, unless NSpid shows a new PID namespace (clone with
+	// CLONE_NEWPID, usually with other namespaces) or the parent is
+	// unknown. exec re-reads everything.
+	t.info = procInfo{}
+	err := t.src.read(f.ChildPID, &t.info, est, startSlack, readStatus)
+	if err == nil {
+		t.mu.RLock()
+		par := t.liveByPID(f.ParentTGID)
+		needRest := par == nil || par.ns == nil || len(par.nspid) != len(t.info.nspid)
+		t.mu.RUnlock()
+		if needRest {
+			err = t.src.read(f.ChildPID, &t.info, t.info.start, 0, readRest)
+		}
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	var p *proc
 	created := false
 	if err == nil {
-		p, created = t.upsert(&t.info, c, ForkSeen)
+		p, created = t.upsert(&t.info, c, ForkSeen, t.liveByPID(f.ParentTGID))
 	} else {
 		id := ProcID{f.ChildPID, est}
 		if p = t.find(id); p == nil {
@@ -100,18 +115,16 @@ func (t *Table) applyExec(ev *abi.ProcEvent, c clocks) {
 		}
 	}
 	t.mu.RUnlock()
-	// exec changes the command, credentials (setuid) and thread count;
-	// namespaces, cgroup and NSpid stay, so a known process skips them.
-	parts := readExec
-	if want == 0 {
-		parts = readAll
-	}
-	if err := t.src.read(pid, &t.info, want, slack, parts); err != nil {
+	// Namespaces and cgroup are read again too: a container runtime's
+	// child unshares, joins namespaces and moves cgroup (none of which
+	// the connector reports) and then execs the container's process.
+	t.info = procInfo{}
+	if err := t.src.read(pid, &t.info, want, slack, readAll); err != nil {
 		return // exited already; its EXIT follows
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	p, created := t.upsert(&t.info, c, ForkInferred)
+	p, created := t.upsert(&t.info, c, ForkInferred, nil)
 	if created {
 		// Its FORK never reached us (lost, or before the socket opened).
 		t.n.inferredForks.Add(1)
@@ -178,7 +191,8 @@ func (t *Table) afterBatch(c clocks) {
 	t.reparent = nil
 	t.mu.Unlock()
 	for _, id := range kids {
-		if t.src.read(id.PID, &t.info, id.StartTime, startSlack, readAll) != nil {
+		t.info = procInfo{}
+		if t.src.read(id.PID, &t.info, id.StartTime, startSlack, 0) != nil {
 			continue
 		}
 		t.mu.Lock()
@@ -215,16 +229,19 @@ func (t *Table) rescan(seed bool) error {
 		flags = Seeded
 	}
 	for _, pid := range pids {
+		t.info = procInfo{}
 		if t.src.read(pid, &t.info, 0, 0, readAll) != nil {
 			continue // exited meanwhile
 		}
 		t.mu.Lock()
-		p, created := t.upsert(&t.info, c, flags)
+		p, created := t.upsert(&t.info, c, flags, nil)
 		seen[p] = struct{}{}
-		if t.info.state == 'Z' {
+		if t.info.dead() {
 			t.markExited(p, c.wallNow, ExitInferred)
-		} else if p.exited() {
+		} else if p.exited() && p.flags&ExitInferred != 0 {
 			// Wrongly taken for gone (an exec by a non-leader thread).
+			// An exit the kernel reported is final: a task that has
+			// exited but not yet been released may still read as running.
 			p.flags &^= Exited | ExitInferred
 			p.exitNs = 0
 			t.live++

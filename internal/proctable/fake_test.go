@@ -25,8 +25,14 @@ func (f *fakeProc) read(pid int32, info *procInfo, wantStart, slack uint64, part
 	if wantStart != 0 && (p.start+slack < wantStart || p.start > wantStart+1) {
 		return errGone
 	}
-	*info = *p
-	info.parts = parts
+	info.pid, info.ppid, info.start, info.state, info.comm, info.threads = p.pid, p.ppid, p.start, p.state, p.comm, p.threads
+	if parts&readStatus != 0 {
+		info.tgid, info.uid, info.euid, info.gid, info.egid, info.nspid = p.tgid, p.uid, p.euid, p.gid, p.egid, p.nspid
+	}
+	if parts&readRest != 0 {
+		info.ns, info.cgroup, info.exe, info.loginuid, info.sessid = p.ns, p.cgroup, p.exe, p.loginuid, p.sessid
+	}
+	info.parts |= parts
 	return nil
 }
 

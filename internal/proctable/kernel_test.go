@@ -471,3 +471,31 @@ func TestKernelPIDNamespaceNSpid(t *testing.T) {
 		t.Fatalf("unshare: %v: %s", err, stderr.Bytes())
 	}
 }
+
+func TestKernelCloseStopsRun(t *testing.T) {
+	kerneltest.RequireRoot(t)
+	tb, err := Open(Config{})
+	if err != nil {
+		kerneltest.Skip(t, "proc connector: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- tb.Run(context.Background()) }()
+	time.Sleep(20 * time.Millisecond)
+	if err := tb.Close(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrClosed) {
+			t.Errorf("Run after Close: %v, want ErrClosed", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not return after Close")
+	}
+	if err := tb.Sync(); !errors.Is(err, ErrClosed) {
+		t.Errorf("Sync after Close: %v", err)
+	}
+	if _, ok := tb.Lookup(int32(os.Getpid())); !ok {
+		t.Error("a closed table is no longer readable")
+	}
+}

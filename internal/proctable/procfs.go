@@ -26,17 +26,23 @@ type procInfo struct {
 	comm            []byte
 	cgroup          []byte
 	exe             []byte
-	parts           readParts
+	parts           readParts // which fields hold data
 }
 
-// readParts says how much of /proc/PID a read covers.
+// dead reports a zombie (Z) or a reaped task not yet released (X).
+func (info *procInfo) dead() bool { return info.state == 'Z' || info.state == 'X' || info.state == 'x' }
+
+// readParts says which files of /proc/PID a read covers. stat (identity,
+// ppid, comm, state, threads) is always read.
 type readParts uint8
 
 const (
-	readAll readParts = iota
-	// readExec skips what exec cannot change (namespaces but the time
-	// namespace, cgroup, NSpid): 9 fewer syscalls per exec.
-	readExec
+	// readStatus: tgid, uid/gid, thread count, NSpid.
+	readStatus readParts = 1 << iota
+	// readRest: what a child inherits at fork and keeps until exec or an
+	// explicit change: exe, loginuid, sessionid, cgroup, namespaces.
+	readRest
+	readAll = readStatus | readRest
 )
 
 // procReader reads /proc/PID through a directory fd: once the directory is
@@ -73,10 +79,11 @@ func (r *procReader) list(pids []int32) ([]int32, error) { return listPIDs(r.pat
 // another process) before or while it was read.
 var errGone = errors.New("process gone")
 
-// read fills info for pid. If wantStart is non-zero the read is refused
-// (errGone) unless the start time is within [wantStart-slack, wantStart+1]:
-// a later process reusing the PID must not be taken for the one an event
-// named.
+// read fills the parts of info for pid; other fields are left as they
+// were, so a second read can add parts to the first. If wantStart is
+// non-zero the read is refused (errGone) unless the start time is within
+// [wantStart-slack, wantStart+1]: a later process reusing the PID must not
+// be taken for the one an event named.
 func (r *procReader) read(pid int32, info *procInfo, wantStart, slack uint64, parts readParts) error {
 	r.pidName = strconv.AppendInt(r.pidName[:0], int64(pid), 10)
 	dfd, err := openat(r.root, r.pidName, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC)
@@ -84,7 +91,7 @@ func (r *procReader) read(pid int32, info *procInfo, wantStart, slack uint64, pa
 		return errGone
 	}
 	defer unix.Close(dfd)
-	*info = procInfo{pid: pid, loginuid: ^uint32(0), sessid: ^uint32(0), parts: parts}
+	info.pid = pid
 	n, err := readAt(dfd, "stat", r.stat)
 	if err != nil {
 		return errGone
@@ -95,14 +102,22 @@ func (r *procReader) read(pid int32, info *procInfo, wantStart, slack uint64, pa
 	if wantStart != 0 && (info.start+slack < wantStart || info.start > wantStart+1) {
 		return errGone
 	}
-	n, err = readAt(dfd, "status", r.status)
-	if err != nil {
-		return errGone
+	info.parts |= parts
+	if parts&readStatus != 0 {
+		n, err = readAt(dfd, "status", r.status)
+		if err != nil {
+			return errGone
+		}
+		info.nspid = nil
+		r.nspid = parseStatus(r.status[:n], info, r.nspid[:0])
+		if len(r.nspid) > 1 {
+			info.nspid = r.nspid[1:]
+		}
 	}
-	r.nspid = parseStatus(r.status[:n], info, r.nspid[:0])
-	if len(r.nspid) > 1 {
-		info.nspid = r.nspid[1:]
+	if parts&readRest == 0 {
+		return nil
 	}
+	info.loginuid, info.sessid = ^uint32(0), ^uint32(0)
 	if n, err := readAt(dfd, "loginuid", r.buf); err == nil {
 		if v, err := strconv.ParseUint(string(bytes.TrimSpace(r.buf[:n])), 10, 32); err == nil {
 			info.loginuid = uint32(v)
@@ -113,14 +128,13 @@ func (r *procReader) read(pid int32, info *procInfo, wantStart, slack uint64, pa
 			info.sessid = uint32(v)
 		}
 	}
+	info.exe = nil
 	if n, err := unix.Readlinkat(dfd, "exe", r.exe); err == nil {
 		info.exe = r.exe[:n]
 	}
-	if parts == readAll {
-		r.readNamespaces(dfd, info)
-	}
+	r.readNamespaces(dfd, info)
 	// A last check that the process still exists makes a read that raced
-	// with exit (fields silently empty) an errGone instead.
+	// with exit (links and files silently empty) an errGone instead.
 	if unix.Faccessat(dfd, "stat", unix.R_OK, 0) != nil {
 		return errGone
 	}
@@ -128,6 +142,7 @@ func (r *procReader) read(pid int32, info *procInfo, wantStart, slack uint64, pa
 }
 
 func (r *procReader) readNamespaces(dfd int, info *procInfo) {
+	info.cgroup, info.ns = nil, Namespaces{}
 	if n, err := readAt(dfd, "cgroup", r.cgroup); err == nil {
 		info.cgroup = cgroupV2(r.cgroup[:n])
 	}

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
+	"strings"
 	"time"
 	"unsafe"
 
@@ -16,7 +18,8 @@ import (
 // socket is a NETLINK_CONNECTOR socket subscribed to the proc connector,
 // registered with Go's poller so that Run's wait never pins an OS thread.
 type socket struct {
-	f *os.File
+	f     *os.File
+	inode uint64 // names the socket in /proc/net/netlink
 }
 
 func openSocket(rcvbuf int) (*socket, error) {
@@ -36,7 +39,12 @@ func openSocket(rcvbuf int) (*socket, error) {
 		unix.Close(fd)
 		return nil, fmt.Errorf("bind proc connector group: %w", err)
 	}
-	s := &socket{f: os.NewFile(uintptr(fd), "netlink-connector-proc")}
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("fstat proc connector socket: %w", err)
+	}
+	s := &socket{f: os.NewFile(uintptr(fd), "netlink-connector-proc"), inode: st.Ino}
 	if err := s.subscribe(abi.PROC_CN_MCAST_LISTEN); err != nil {
 		s.f.Close()
 		return nil, err
@@ -110,6 +118,7 @@ func Open(cfg Config) (*Table, error) {
 	}
 	t := newTable(cfg, r1, r2)
 	t.sock = sock
+	t.rcvbuf = cfg.ReceiveBuffer
 	t.rbuf = make([]byte, 64<<10)
 	t.closers = []func(){r1.close, r2.close}
 	t.drainMu.Lock()
@@ -196,33 +205,57 @@ func (t *Table) Run(ctx context.Context) error {
 	}
 }
 
+// maxReceiveBuffer caps the growth of SO_RCVBUF after overflows: about
+// 80000 queued events.
+const maxReceiveBuffer = 64 << 20
+
 // drain receives and applies until the socket is empty. On ENOBUFS the
-// kernel has dropped events we will never see: rescan /proc, then go on
-// with what is queued after the overflow.
+// kernel has dropped events we will never see, and it keeps dropping
+// silently (no second ENOBUFS) until a receive finds the queue empty. So
+// the rescan waits for that empty queue: an overflow during the rescan is
+// then reported again, and nothing is lost unnoticed.
 func (t *Table) drain(fd int) (int, error) {
 	t.drainMu.Lock()
 	defer t.drainMu.Unlock()
 	if t.closed {
 		return 0, ErrClosed
 	}
-	c := t.clock()
+	// The clocks cost three syscalls where the vDSO is missing (some
+	// VMs): read them once there is an event, so an idle Sync is one
+	// recvfrom.
+	var c clocks
 	n := 0
+	rescan := false
 	for {
 		r, err := recv(fd, t.rbuf)
+		if n == 0 && err == nil {
+			c = t.clock()
+		}
 		switch {
 		case err == unix.EAGAIN:
 			if n > 0 {
 				t.afterBatch(c)
 			}
-			return n, nil
-		case err == unix.EINTR:
-			continue
-		case err == unix.ENOBUFS:
-			t.n.lost.Add(1)
+			if !rescan {
+				return n, nil
+			}
+			rescan = false
 			if err := t.rescan(false); err != nil {
 				return n, fmt.Errorf("rescan /proc after lost proc events: %w", err)
 			}
 			c = t.clock()
+			continue
+		case err == unix.EINTR:
+			continue
+		case err == unix.ENOBUFS:
+			t.n.lost.Add(1)
+			rescan = true
+			// A buffer that overflowed once will again: grow it, or
+			// sustained load could keep us rescanning.
+			if t.rcvbuf < maxReceiveBuffer {
+				t.rcvbuf = min(2*max(t.rcvbuf, 64<<10), maxReceiveBuffer)
+				_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, t.rcvbuf)
+			}
 			n++
 			continue
 		case err != nil:
@@ -275,4 +308,36 @@ func (t *Table) setReceiveBuffer(n int) error {
 		return err
 	}
 	return serr
+}
+
+// Rescan walks /proc and reconciles the table now, as after lost events.
+// The connector does not report unshare(2), setns(2), cgroup moves or
+// loginuid changes; a process's exec re-reads them, and a daemon that
+// needs them sooner may call Rescan periodically.
+func (t *Table) Rescan() error {
+	t.drainMu.Lock()
+	defer t.drainMu.Unlock()
+	if t.closed {
+		return ErrClosed
+	}
+	return t.rescan(false)
+}
+
+// drops reads the kernel's count of events dropped on this socket
+// (sk_drops, the Drops column of /proc/net/netlink): ENOBUFS says that
+// events were lost, this says how many.
+func (s *socket) drops(procRoot string) (uint64, bool) {
+	b, err := os.ReadFile(procRoot + "/net/netlink")
+	if err != nil {
+		return 0, false
+	}
+	ino := strconv.FormatUint(s.inode, 10)
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 10 && f[9] == ino {
+			v, err := strconv.ParseUint(f[8], 10, 64)
+			return v, err == nil
+		}
+	}
+	return 0, false
 }

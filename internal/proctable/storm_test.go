@@ -2,9 +2,11 @@ package proctable
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -79,9 +81,9 @@ func TestKernelStorm(t *testing.T) {
 	c := countChildren(tb, sh)
 	s := tb.Stats()
 	t.Logf("storm of %d /bin/true in %v (%.0f/s): FORK seen %.2f%%, exit seen %.2f%%, gone before /proc read %.2f%%, "+
-		"found by rescan %d, still live %d; lost-event overflows %d, rescans %d; final Sync %v",
+		"found by rescan %d, still live %d; lost-event overflows %d (%d events dropped), rescans %d; final Sync %v",
 		n, took.Round(time.Millisecond), float64(n)/took.Seconds(), pct(c.forkSeen, n), pct(c.exitSeen, n),
-		pct(c.estimated, n), c.inferred, c.live, s.LostEvents, s.Rescans, lag.Round(time.Microsecond))
+		pct(c.estimated, n), c.inferred, c.live, s.LostEvents, s.DroppedEvents, s.Rescans, lag.Round(time.Microsecond))
 	if c.live != 0 {
 		t.Errorf("%d of the storm's children still live in the table", c.live)
 	}
@@ -103,15 +105,46 @@ func TestKernelLostEventsRecovery(t *testing.T) {
 	}
 	tb := openKernel(t, Config{ReceiveBuffer: 1, RetainExited: 1 << 20}, false)
 	sh, _ := storm(t, n)
+	// With the queue full, these children's events are dropped too; each
+	// prints a time inside its life, the stamp its audit records carry.
+	type run struct {
+		pid int32
+		at  time.Time
+	}
+	var lost []run
+	for range 20 {
+		cmd := exec.Command("/bin/date", "+%s%N")
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ns, _ := strconv.ParseInt(strings.TrimSpace(string(out)), 10, 64)
+		lost = append(lost, run{int32(cmd.Process.Pid), time.Unix(0, ns)})
+	}
 	syncStart := time.Now()
 	if err := tb.Sync(); err != nil {
 		t.Fatal(err)
 	}
 	recovery := time.Since(syncStart)
+	// Records of processes whose whole life fell in the gap still
+	// resolve, through the record's ppid.
+	self, _ := tb.Lookup(int32(os.Getpid()))
+	inferred := 0
+	for _, r := range lost {
+		id, ok := tb.Attribute(r.pid, self.ID.PID, r.at)
+		p, _ := tb.Get(id)
+		if !ok || id.PID != r.pid || p.Parent != self.ID || !p.Exited() {
+			t.Errorf("record of lost child %d: %v %v %+v", r.pid, id, ok, p)
+		}
+		if p.Flags&ForkInferred != 0 {
+			inferred++
+		}
+	}
+	t.Logf("%d of %d children started during the overflow were known only through Attribute's inference", inferred, len(lost))
 	s := tb.Stats()
 	c := countChildren(tb, sh)
-	t.Logf("%d children with a tiny buffer: overflows %d, rescans %d, recovery Sync %v; children known %d (FORK seen %d), live %d",
-		n, s.LostEvents, s.Rescans, recovery.Round(time.Microsecond), c.children, c.forkSeen, c.live)
+	t.Logf("%d children with a tiny buffer: overflows %d (%d events dropped), rescans %d, buffer grown to %d, recovery Sync %v; children known %d (FORK seen %d), live %d",
+		n, s.LostEvents, s.DroppedEvents, s.Rescans, s.ReceiveBuffer, recovery.Round(time.Microsecond), c.children, c.forkSeen, c.live)
 	if s.LostEvents == 0 || s.Rescans == 0 {
 		t.Fatalf("no overflow forced: %+v", s)
 	}
@@ -155,7 +188,7 @@ func diffWithProc(t *testing.T, tb *Table) []string {
 	var info procInfo
 	before := map[ProcID]string{}
 	for _, pid := range pids {
-		if r.read(pid, &info, 0, 0, readAll) == nil && info.state != 'Z' {
+		if r.read(pid, &info, 0, 0, readAll) == nil && !info.dead() {
 			before[ProcID{pid, info.start}] = string(info.comm)
 		}
 	}
@@ -180,7 +213,7 @@ func diffWithProc(t *testing.T, tb *Table) []string {
 	}
 	for _, id := range stale {
 		if p, ok := tb.Get(id); ok && !p.Exited() {
-			bad = append(bad, "stale "+id.String()+" "+p.Comm)
+			bad = append(bad, fmt.Sprintf("stale %+v", p))
 		}
 	}
 	return bad

@@ -60,9 +60,14 @@ func (c *Config) defaults() {
 type Stats struct {
 	Events, Forks, ThreadForks, Execs, Exits, ThreadExits uint64
 	LostEvents, Rescans                                   uint64
-	InferredForks, EstimatedStarts, InferredExits         uint64
-	UnknownExits                                          uint64
-	Live, Retained                                        int
+	// DroppedEvents is the kernel's count of events dropped on the
+	// socket (from /proc/net/netlink), when available.
+	DroppedEvents uint64
+	// ReceiveBuffer is the SO_RCVBUF asked for, grown after overflows.
+	ReceiveBuffer                                 int
+	InferredForks, EstimatedStarts, InferredExits uint64
+	UnknownExits                                  uint64
+	Live, Retained                                int
 }
 
 type counters struct {
@@ -127,6 +132,7 @@ type Table struct {
 	ev      abi.ProcEvent
 	closed  bool
 	closers []func()
+	rcvbuf  int
 
 	inferMu  sync.Mutex // Attribute's /proc reads
 	inferSrc procSource
@@ -188,7 +194,15 @@ func (t *Table) Stats() Stats {
 	t.mu.RLock()
 	live, all := t.live, len(t.exitQ)
 	t.mu.RUnlock()
-	return Stats{Events: t.n.events.Load(), Forks: t.n.forks.Load(), ThreadForks: t.n.threadForks.Load(),
+	var dropped uint64
+	var rcvbuf int
+	t.drainMu.Lock()
+	if t.sock != nil && !t.closed {
+		dropped, _ = t.sock.drops(t.cfg.ProcRoot)
+		rcvbuf = t.rcvbuf
+	}
+	t.drainMu.Unlock()
+	return Stats{DroppedEvents: dropped, ReceiveBuffer: rcvbuf, Events: t.n.events.Load(), Forks: t.n.forks.Load(), ThreadForks: t.n.threadForks.Load(),
 		Execs: t.n.execs.Load(), Exits: t.n.exits.Load(), ThreadExits: t.n.threadExits.Load(),
 		LostEvents: t.n.lost.Load(), Rescans: t.n.rescans.Load(), InferredForks: t.n.inferredForks.Load(),
 		EstimatedStarts: t.n.estimatedStarts.Load(), InferredExits: t.n.inferredExits.Load(),
@@ -305,6 +319,7 @@ func (t *Table) infer(pid, ppid int32, atNs int64) (ProcID, bool) {
 	defer t.inferMu.Unlock()
 	c := t.clock()
 	info := &t.inferBuf
+	*info = procInfo{}
 	err := t.inferSrc.read(pid, info, 0, 0, readAll)
 	t.mu.Lock()
 	// Another path may have added it meanwhile.
@@ -313,8 +328,8 @@ func (t *Table) infer(pid, ppid int32, atNs int64) (ProcID, bool) {
 		return p.id, true
 	}
 	var p *proc
-	if err == nil && info.state != 'Z' && (atNs == 0 || c.wallOfTicks(info.start) <= atNs+skewNs) && (ppid == 0 || info.ppid == ppid) {
-		p, _ = t.upsert(info, c, ForkInferred)
+	if err == nil && !info.dead() && (atNs == 0 || c.wallOfTicks(info.start) <= atNs+skewNs) && (ppid == 0 || info.ppid == ppid) {
+		p, _ = t.upsert(info, c, ForkInferred, nil)
 		t.linkParent(p, info.ppid)
 		t.pending = append(t.pending, hookEvent{fork: true, parent: p.parent, child: p.id})
 	} else if ppid != 0 && atNs != 0 {
@@ -411,14 +426,18 @@ func (p *proc) copyFrom(parent *proc) {
 	}
 }
 
+// fill copies what info holds (see readParts) into p.
 func (t *Table) fill(p *proc, info *procInfo) {
-	p.tgid = info.tgid
+	p.threads = info.threads
+	p.comm = t.intern(info.comm)
 	if p.tgid == 0 {
 		p.tgid = info.pid
 	}
-	p.threads = info.threads
-	if info.parts == readAll {
-		p.ns = t.internNS(&info.ns)
+	if info.parts&readStatus != 0 {
+		if info.tgid != 0 {
+			p.tgid = info.tgid
+		}
+		p.uid, p.euid, p.gid, p.egid = info.uid, info.euid, info.gid, info.egid
 		if len(info.nspid) > 0 {
 			if len(p.nspid) != len(info.nspid) {
 				p.nspid = make([]int32, len(info.nspid))
@@ -427,21 +446,27 @@ func (t *Table) fill(p *proc, info *procInfo) {
 		} else {
 			p.nspid = nil
 		}
-		p.cgroup = t.intern(info.cgroup)
 	}
-	p.comm, p.exe = t.intern(info.comm), t.intern(info.exe)
-	p.uid, p.euid, p.gid, p.egid, p.loginu, p.sessid = info.uid, info.euid, info.gid, info.egid, info.loginuid, info.sessid
+	if info.parts&readRest != 0 {
+		p.ns = t.internNS(&info.ns)
+		p.cgroup, p.exe = t.intern(info.cgroup), t.intern(info.exe)
+		p.loginu, p.sessid = info.loginuid, info.sessid
+	}
 }
 
 // upsert updates the entry for info's process or creates it; created
-// entries get flags and are inserted (their parent is not linked).
-func (t *Table) upsert(info *procInfo, c clocks, flags Flags) (*proc, bool) {
+// entries get flags, start as a copy of inherit (the parent, for what info
+// lacks) and are inserted. The parent is not linked.
+func (t *Table) upsert(info *procInfo, c clocks, flags Flags, inherit *proc) (*proc, bool) {
 	id := ProcID{info.pid, info.start}
 	if p := t.find(id); p != nil {
 		t.fill(p, info)
 		return p, false
 	}
 	p := &proc{id: id, startNs: c.wallOfTicks(info.start), flags: flags}
+	if inherit != nil {
+		p.copyFrom(inherit)
+	}
 	t.fill(p, info)
 	t.insert(p, c)
 	return p, true
