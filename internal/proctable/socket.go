@@ -194,7 +194,10 @@ func (t *Table) Run(ctx context.Context) error {
 			return nil
 		}
 		if err != nil {
-			if errors.Is(err, os.ErrClosed) {
+			t.drainMu.Lock()
+			closed := t.closed
+			t.drainMu.Unlock()
+			if closed {
 				return ErrClosed
 			}
 			return fmt.Errorf("wait for proc connector events: %w", err)
