@@ -48,6 +48,7 @@ done
 WORK=$(mktemp -d /tmp/execstorm.XXXXXX)
 STARTED_PIDS=()   # daemons this script started and has not reaped yet
 STORM_PID=
+STORM_LAST=
 declare -A SNAP   # the kernel's audit settings before the benchmark
 SNAPSHOT=0        # 1 once the kernel state has been saved: restore it on exit
 ODD=()            # things worth reporting that are not numbers
@@ -220,13 +221,14 @@ echo
 RESULTS="$WORK/results.tsv"
 : >"$RESULTS"
 
-run_storm() { # DIR: runs the workload, sets WALL and WCPU (its CPU seconds)
+run_storm() { # DIR: runs the workload, sets WALL, WCPU (its CPU seconds) and STORM_LAST (its PID)
   "$WORK/storm" "$N" >"$1/storm.out" 2>"$1/storm.err" 9>&- {NAP_FD}>&- &
   STORM_PID=$!
   if ! wait "$STORM_PID"; then
     STORM_PID=
     die "workload failed: $(cat "$1/storm.err")"
   fi
+  STORM_LAST=$STORM_PID
   STORM_PID=
   read -r WALL WCPU <"$1/storm.out"
 }
@@ -377,10 +379,10 @@ EOF
   stop_daemon "$pid"
 
   local counts recs truerecs
-  counts=$(cat "$log"* 2>/dev/null | LC_ALL=C awk '/type=SYSCALL/ && /key="storm"/ { s++; if (/comm="true"/) t++ } END { print s + 0, t + 0 }')
+  counts=$(cat "$log"* 2>/dev/null | LC_ALL=C awk -v pp=" ppid=$STORM_LAST " '/type=SYSCALL/ && /key="storm"/ { s++; if (index($0, pp)) t++ } END { print s + 0, t + 0 }')
   read -r recs truerecs <<<"$counts"
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$cfg" "$run" "$WALL" "$recs" "$truerecs" "$lost" "$bwta" "$cpu" "$hwm" "$backlog_eff" "$WCPU" >>"$RESULTS"
-  printf '  %-12s run %d: wall %7.3fs  workload cpu %7.3fs  storm recs %6d (/bin/true %6d)  lost %5d  bwt_actual %5d jiffies  cpu %6.2fs  maxrss %6d KiB  backlog %s\n' \
+  printf '  %-12s run %d: wall %7.3fs  workload cpu %7.3fs  storm recs %6d (workload %6d)  lost %5d  bwt_actual %5d jiffies  cpu %6.2fs  maxrss %6d KiB  backlog %s\n' \
     "$cfg" "$run" "$WALL" "$WCPU" "$recs" "$truerecs" "$lost" "$bwta" "$(awk -v t="$cpu" -v h="$CLK_TCK" 'BEGIN { print t / h }')" "$hwm" "$backlog_eff"
   if [[ $cfg == contaudit && $backlog_eff != 8192 ]]; then
     ODD+=("contaudit run $run: kernel backlog_limit was $backlog_eff, not the configured 8192")
@@ -411,7 +413,7 @@ done
 
 # ---- summary ---------------------------------------------------------------
 echo
-echo "medians over $RUNS run(s), STORM_N=$N (storm recs: SYSCALL lines with key=\"storm\"; /bin/true: those of the workload's children, expected $N)"
+echo "medians over $RUNS run(s), STORM_N=$N (storm recs: SYSCALL lines with key=\"storm\"; own: those whose ppid is the workload's PID, expected $N)"
 summary() {
   LC_ALL=C awk -F'\t' -v configs="$CONFIGS" -v tck="$CLK_TCK" -v hz="$HZ" -v na="$CONTAUDIT_REASON" '
     function median(s,   a, n, i, j, t) {
@@ -432,7 +434,7 @@ summary() {
     END {
       base = ("noaudit" in seen) ? median(wall["noaudit"]) : 0
       cbase = ("noaudit" in seen) ? median(wcpu["noaudit"]) : 0
-      printf "%-32s %7s %6s %7s %6s %7s %7s %6s %7s %6s %11s %7s\n", "configuration", "wall s", "ratio", "wl cpu", "ratio", "recs", "true", "lost", "bwt ms", "cpu s", "cpu s/1k ev", "rss MiB"
+      printf "%-32s %7s %6s %7s %6s %7s %7s %6s %7s %6s %11s %7s\n", "configuration", "wall s", "ratio", "wl cpu", "ratio", "recs", "own", "lost", "bwt ms", "cpu s", "cpu s/1k ev", "rss MiB"
       n = split(configs, cs, " ")
       for (i = 1; i <= n; i++) {
         c = cs[i]
