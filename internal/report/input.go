@@ -1,0 +1,189 @@
+package report
+
+import (
+	"bufio"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/contaudit/contaudit/internal/event"
+	"github.com/contaudit/contaudit/internal/record"
+)
+
+// DefaultLog is where auditd writes, and where aureport reads without -if.
+const DefaultLog = "/var/log/audit/audit.log"
+
+// RotatedLogs returns the files of a log set in the order they were
+// written: base.N (or base.N.gz) down to base.1, then base. Like
+// aureport, it counts up from base.1 and stops at the first number
+// missing. base itself need not exist if rotated files do.
+func RotatedLogs(base string) ([]string, error) {
+	var rotated []string
+	for n := 1; ; n++ {
+		p := base + "." + strconv.Itoa(n)
+		if _, err := os.Stat(p); err == nil {
+			rotated = append(rotated, p)
+			continue
+		}
+		if _, err := os.Stat(p + ".gz"); err == nil {
+			rotated = append(rotated, p+".gz")
+			continue
+		}
+		break
+	}
+	var out []string
+	for i := len(rotated) - 1; i >= 0; i-- {
+		out = append(out, rotated[i])
+	}
+	if _, err := os.Stat(base); err == nil {
+		out = append(out, base)
+	} else if len(out) == 0 {
+		return nil, fmt.Errorf("audit log: %w", err)
+	}
+	return out, nil
+}
+
+// Inputs resolves -if: a directory means its audit.log set (rotated files
+// included), a file means that file alone, "" the default log set.
+func Inputs(path string) ([]string, error) {
+	if path == "" {
+		return RotatedLogs(DefaultLog)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("input: %w", err)
+	}
+	if fi.IsDir() {
+		return RotatedLogs(filepath.Join(path, "audit.log"))
+	}
+	return []string{path}, nil
+}
+
+// Run reads the named logs in order (gzip-compressed ones too, "-" is
+// standard input) into a new Report writing to w, and finishes it.
+func Run(ctx context.Context, w io.Writer, files []string, opt Options) error {
+	r := New(w, opt)
+	for i, name := range files {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := r.ReadFile(ctx, name, i == len(files)-1); err != nil {
+			r.w.Flush()
+			return err
+		}
+	}
+	return r.Finish()
+}
+
+// ReadFile reads one log file; last says whether it is the last of the
+// set, after which open events are ended (aureport does the same).
+func (r *Report) ReadFile(ctx context.Context, name string, last bool) error {
+	var rd io.Reader
+	if name == "-" {
+		rd = os.Stdin
+		name = "stdin"
+	} else {
+		f, err := os.Open(name)
+		if err != nil {
+			return fmt.Errorf("input: %w", err)
+		}
+		defer f.Close()
+		rd = f
+	}
+	br := bufio.NewReaderSize(rd, 256<<10)
+	if magic, err := br.Peek(2); err == nil && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return fmt.Errorf("input %s: %w", name, err)
+		}
+		defer zr.Close()
+		rd = zr
+	} else {
+		rd = br
+	}
+	return r.Read(ctx, name, rd, last)
+}
+
+// Read reads a log in auditd's line format from rd; name labels it (the -t
+// report prints it). Lines that do not parse, and records without a
+// timestamp, belong to no event and are skipped, as aureport skips them.
+func (r *Report) Read(ctx context.Context, name string, rd io.Reader, last bool) error {
+	if r.asm == nil {
+		r.asm = event.NewAssembler[*record.Record](event.Config{
+			CloseOnProctitle: true,
+			// aureport's grouping (ausearch-lol.c): an event is over
+			// when one starts more than 2 whole seconds after it, or at
+			// once if its first record is of a type lol takes to stand
+			// alone. The clock below ticks in whole seconds to match.
+			EndOfEventTimeout: 3 * time.Second,
+			Standalone:        lolStandalone,
+		})
+	}
+	r.StartFile()
+	lr := record.NewReader(rd, name)
+	for n := 0; ; n++ {
+		if n&4095 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		rec, err := lr.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		var pe *record.ParseError
+		if errors.As(err, &pe) {
+			r.Stats.Skipped++
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("read %s: %w", name, err)
+		}
+		if rec.Flags&record.NoTimestamp != 0 {
+			r.Stats.Skipped++
+			continue
+		}
+		r.Stats.Records++
+		// The assembler keeps records until their event ends, past the
+		// reader's next call: it gets a copy.
+		c := rec.Clone()
+		k := event.Key{Node: c.Node, Sec: c.Sec, Msec: c.Msec, Serial: c.Serial}
+		now := time.Unix(c.Sec, 0)
+		r.emit(r.asm.Add(k, c.Type, c, now))
+		r.emit(r.asm.Expire(now))
+	}
+	if last {
+		r.emit(r.asm.Flush())
+	}
+	r.EndFile(name)
+	return nil
+}
+
+// lolStandalone is ausearch-lol.c's test for a one-record event, made on
+// an event's first record: PROCTITLE, every type below the kernel's event
+// range (USER_*, LOGIN, DAEMON_* ...), everything from 2100 up, KERNEL and
+// the NetLabel MAC types.
+func lolStandalone(t uint32) bool {
+	return t == typeProctitle || t < typeSyscall || t >= typeFirstAnomMsg || t == typeKernel ||
+		t >= typeMacUnlblAllow && t <= typeMacCalipsoDel
+}
+
+// Stats counts what the Report has read.
+type Stats struct {
+	Records int // records read
+	Skipped int // lines that did not parse or had no timestamp
+	Events  int // events assembled
+}
+
+func (r *Report) emit(evs []event.Event[*record.Record]) {
+	for _, e := range evs {
+		r.Stats.Events++
+		r.Event(e.Key, e.Records)
+	}
+}
