@@ -1,19 +1,15 @@
 package search
 
-import (
-	"container/heap"
-
-	"github.com/contaudit/contaudit/internal/event"
-)
+import "github.com/contaudit/contaudit/internal/event"
 
 // order reproduces the order in which ausearch prints events: it keeps
 // events sorted by stamp and prints the oldest once it is complete, so an
 // event that ends early waits for older events still open. Only matching
 // events are held; the open ones are only tracked by key.
 type order struct {
-	open     map[event.Key]int // open events by key (a late event can reopen a key)
-	openHeap keyHeap           // the same keys, oldest first; stale entries are skipped
-	ready    heldHeap
+	open     map[event.Key]int  // open events by key (a late event can reopen a key)
+	openHeap minHeap[event.Key] // the same keys, oldest first; stale entries are skipped
+	ready    minHeap[*held]
 	lastHeld *held
 	free     []*held
 	seq      uint64
@@ -27,9 +23,17 @@ type held struct {
 	recs []payload
 }
 
+func newOrder() order {
+	return order{
+		open:     map[event.Key]int{},
+		openHeap: minHeap[event.Key]{less: before},
+		ready:    minHeap[*held]{less: heldBefore},
+	}
+}
+
 func (o *order) opened(k event.Key) {
 	if o.open[k] == 0 {
-		heap.Push(&o.openHeap, k)
+		o.openHeap.push(k)
 	}
 	o.open[k]++
 }
@@ -54,7 +58,7 @@ func (o *order) hold(k event.Key, recs []payload) *held {
 	o.seq++
 	h.seq = o.seq
 	h.recs = append(h.recs[:0], recs...)
-	heap.Push(&o.ready, h)
+	o.ready.push(h)
 	o.lastHeld = h
 	return h
 }
@@ -62,19 +66,19 @@ func (o *order) hold(k event.Key, recs []payload) *held {
 // next returns the oldest held event if no open event is older, or any
 // held event when all is set.
 func (o *order) next(all bool) *held {
-	if len(o.ready) == 0 {
+	if o.ready.len() == 0 {
 		return nil
 	}
-	top := o.ready[0]
+	top := o.ready.top()
 	if !all {
-		for len(o.openHeap) > 0 && o.open[o.openHeap[0]] == 0 {
-			heap.Pop(&o.openHeap)
+		for o.openHeap.len() > 0 && o.open[o.openHeap.top()] == 0 {
+			o.openHeap.pop()
 		}
-		if len(o.openHeap) > 0 && before(o.openHeap[0], top.key) {
+		if o.openHeap.len() > 0 && before(o.openHeap.top(), top.key) {
 			return nil
 		}
 	}
-	heap.Pop(&o.ready)
+	o.ready.pop()
 	if o.lastHeld == top {
 		o.lastHeld = nil
 	}
@@ -88,33 +92,55 @@ func (o *order) recycle(h *held) {
 	o.free = append(o.free, h)
 }
 
-type keyHeap []event.Key
-
-func (h keyHeap) Len() int           { return len(h) }
-func (h keyHeap) Less(i, j int) bool { return before(h[i], h[j]) }
-func (h keyHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *keyHeap) Push(x any)        { *h = append(*h, x.(event.Key)) }
-func (h *keyHeap) Pop() any {
-	old := *h
-	k := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return k
+// minHeap is a binary heap without container/heap's interface boxing,
+// which would allocate for every event.
+type minHeap[T any] struct {
+	s    []T
+	less func(a, b T) bool
 }
 
-type heldHeap []*held
+func (h *minHeap[T]) len() int { return len(h.s) }
+func (h *minHeap[T]) top() T   { return h.s[0] }
 
-func (h heldHeap) Len() int { return len(h) }
-func (h heldHeap) Less(i, j int) bool {
-	if before(h[i].key, h[j].key) {
+func (h *minHeap[T]) push(x T) {
+	h.s = append(h.s, x)
+	for i := len(h.s) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !h.less(h.s[i], h.s[p]) {
+			break
+		}
+		h.s[i], h.s[p] = h.s[p], h.s[i]
+		i = p
+	}
+}
+
+func (h *minHeap[T]) pop() T {
+	x := h.s[0]
+	n := len(h.s) - 1
+	h.s[0] = h.s[n]
+	var zero T
+	h.s[n] = zero
+	h.s = h.s[:n]
+	for i := 0; ; {
+		l, r, m := 2*i+1, 2*i+2, i
+		if l < n && h.less(h.s[l], h.s[m]) {
+			m = l
+		}
+		if r < n && h.less(h.s[r], h.s[m]) {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		h.s[i], h.s[m] = h.s[m], h.s[i]
+		i = m
+	}
+	return x
+}
+
+func heldBefore(a, b *held) bool {
+	if before(a.key, b.key) {
 		return true
 	}
-	return !before(h[j].key, h[i].key) && h[i].seq < h[j].seq
-}
-func (h heldHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *heldHeap) Push(x any)   { *h = append(*h, x.(*held)) }
-func (h *heldHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
+	return !before(b.key, a.key) && a.seq < b.seq
 }

@@ -153,7 +153,7 @@ func Search(ctx context.Context, m *Matcher, srcs []Source, w io.Writer, opt Opt
 		opt.Loc = time.Local
 	}
 	s := &searcher{m: m, opt: opt, w: bufio.NewWriterSize(w, 64<<10), ckpt: opt.Checkpoint}
-	s.order.open = map[event.Key]int{}
+	s.order = newOrder()
 	s.in = interpreter{loc: opt.Loc, resolver: opt.Resolver}
 	if s.in.resolver == nil {
 		s.in.resolver = interpret.LocalResolver()
@@ -384,8 +384,13 @@ func (st Stats) Report(w io.Writer) {
 // an event with its stamp is open joins that event, as in ausearch.
 // Unlike event.IsStandalone, NETFILTER_PKT waits for company and LOGIN
 // does not.
+//
+// contaudit's CONTAINER_OP and CONTAINER_ID (abi, in the user-space range)
+// accompany a syscall, so they never stand alone.
 func StandsAlone(typ uint32) bool {
 	switch {
+	case typ == abi.AUDIT_CONTAINER_OP || typ == abi.AUDIT_CONTAINER_ID:
+		return false
 	case typ == 1005 || typ == 1006:
 		return true
 	case typ >= 1100 && typ <= 1299:
