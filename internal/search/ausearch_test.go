@@ -89,7 +89,7 @@ func queriesFor(t testing.TB, path string) []diffQuery {
 		}
 		get := func(dst *string, k string) {
 			if f := rec.Lookup(k); *dst == "" && f != nil && f.Kind != record.KindNull && len(f.Value) > 0 &&
-				bytes.IndexAny(f.Value, " \x01'\"") < 0 {
+				!bytes.ContainsAny(f.Value, " \x01'\"") {
 				*dst = string(f.Value)
 			}
 		}

@@ -23,7 +23,6 @@ type Matcher struct {
 	comm, exe, file, key, host, term                       []byte
 	start, end                                             int64
 	hasStart, hasEnd                                       bool
-	anyType                                                bool
 }
 
 // NewMatcher compiles q.
