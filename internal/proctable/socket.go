@@ -118,7 +118,7 @@ func Open(cfg Config) (*Table, error) {
 	}
 	t := newTable(cfg, r1, r2)
 	t.sock = sock
-	t.rcvbuf = cfg.ReceiveBuffer
+	t.rcvbuf.Store(int64(cfg.ReceiveBuffer))
 	t.rbuf = make([]byte, 64<<10)
 	t.closers = []func(){r1.close, r2.close}
 	t.drainMu.Lock()
@@ -255,9 +255,11 @@ func (t *Table) drain(fd int) (int, error) {
 			rescan = true
 			// A buffer that overflowed once will again: grow it, or
 			// sustained load could keep us rescanning.
-			if t.rcvbuf < maxReceiveBuffer {
-				t.rcvbuf = min(2*max(t.rcvbuf, 64<<10), maxReceiveBuffer)
-				_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, t.rcvbuf)
+			if cur := int(t.rcvbuf.Load()); cur < maxReceiveBuffer {
+				next := min(2*max(cur, 64<<10), maxReceiveBuffer)
+				if unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, next) == nil {
+					t.rcvbuf.Store(int64(next))
+				}
 			}
 			n++
 			continue
@@ -309,6 +311,9 @@ func (t *Table) setReceiveBuffer(n int) error {
 		serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, n)
 	}); err != nil {
 		return err
+	}
+	if serr == nil {
+		t.rcvbuf.Store(int64(n))
 	}
 	return serr
 }

@@ -19,10 +19,19 @@ var stormN = flag.Int("storm", 5000, "children in the fork/exec storm tests")
 // are builtins, so every child is one fork+exec+exit) and returns the
 // shell's pid and how long it took.
 func storm(t *testing.T, n int) (int32, time.Duration) {
+	return stormOf(t, n, "/bin/true")
+}
+
+func stormCmd(t *testing.T, n int, body string) *exec.Cmd {
 	t.Helper()
 	busybox := kerneltest.RequireCommand(t, "busybox")
-	script := "i=0; while [ $i -lt " + strconv.Itoa(n) + " ]; do /bin/true; i=$((i+1)); done"
-	cmd := exec.Command(busybox, "sh", "-c", script)
+	script := "i=0; while [ $i -lt " + strconv.Itoa(n) + " ]; do " + body + "; i=$((i+1)); done"
+	return exec.Command(busybox, "sh", "-c", script)
+}
+
+func stormOf(t *testing.T, n int, body string) (int32, time.Duration) {
+	t.Helper()
+	cmd := stormCmd(t, n, body)
 	start := time.Now()
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("storm: %v", err)
@@ -92,6 +101,51 @@ func TestKernelStorm(t *testing.T) {
 	}
 	if c.children < n {
 		t.Errorf("only %d of %d children known", c.children, n)
+	}
+}
+
+// TestKernelForkStorm runs subshells, forks without exec, from two shells
+// at once: the highest event rate this package's tests reach on a small VM.
+func TestKernelForkStorm(t *testing.T) {
+	n := *stormN
+	if testing.Short() {
+		n = 500
+	}
+	tb := openKernel(t, Config{RetainExited: 1 << 20}, true)
+	cmds := []*exec.Cmd{stormCmd(t, n, "( : )"), stormCmd(t, n, "( : )")}
+	shells := make([]int32, len(cmds))
+	start := time.Now()
+	for i, cmd := range cmds {
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		shells[i] = int32(cmd.Process.Pid)
+	}
+	for _, cmd := range cmds {
+		if err := cmd.Wait(); err != nil {
+			t.Fatalf("fork storm: %v", err)
+		}
+	}
+	took := time.Since(start)
+	if err := tb.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	var all stormCount
+	for _, sh := range shells {
+		c := countChildren(tb, sh)
+		all.children += c.children
+		all.forkSeen += c.forkSeen
+		all.exitSeen += c.exitSeen
+		all.estimated += c.estimated
+		all.live += c.live
+	}
+	s := tb.Stats()
+	total := 2 * n
+	t.Logf("fork storm of 2x%d subshells in %v (%.0f forks/s): FORK seen %.2f%%, exit seen %.2f%%, gone before /proc read %.2f%%, still live %d; overflows %d (%d events dropped)",
+		n, took.Round(time.Millisecond), float64(total)/took.Seconds(), pct(all.forkSeen, total), pct(all.exitSeen, total),
+		pct(all.estimated, total), all.live, s.LostEvents, s.DroppedEvents)
+	if all.live != 0 || all.children < total {
+		t.Errorf("%+v of %d", all, total)
 	}
 }
 

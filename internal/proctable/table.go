@@ -54,20 +54,22 @@ func (c *Config) defaults() {
 	}
 }
 
-// Stats counts what the table has seen. Events lost to ENOBUFS are not
-// countable (the kernel does not say how many): LostEvents counts the
-// overflows, each followed by a rescan.
+// Stats counts what the table has seen.
 type Stats struct {
 	Events, Forks, ThreadForks, Execs, Exits, ThreadExits uint64
-	LostEvents, Rescans                                   uint64
-	// DroppedEvents is the kernel's count of events dropped on the
-	// socket (from /proc/net/netlink), when available.
-	DroppedEvents uint64
+	// LostEvents counts receive queue overflows (ENOBUFS), each followed
+	// by a rescan; DroppedEvents is the kernel's count of events dropped
+	// on the socket (sk_drops, from /proc/net/netlink).
+	LostEvents, DroppedEvents, Rescans uint64
+	// InferredForks: processes first known from a rescan, an EXEC or
+	// Attribute; EstimatedStarts: gone before /proc could be read;
+	// InferredExits: found gone by a rescan or replaced by a newer PID
+	// holder; UnknownExits: EXITs of processes never known.
+	InferredForks, EstimatedStarts, InferredExits, UnknownExits uint64
+	// Live and RetainedExited size the table.
+	Live, RetainedExited int
 	// ReceiveBuffer is the SO_RCVBUF asked for, grown after overflows.
-	ReceiveBuffer                                 int
-	InferredForks, EstimatedStarts, InferredExits uint64
-	UnknownExits                                  uint64
-	Live, Retained                                int
+	ReceiveBuffer int
 }
 
 type counters struct {
@@ -132,7 +134,7 @@ type Table struct {
 	ev      abi.ProcEvent
 	closed  bool
 	closers []func()
-	rcvbuf  int
+	rcvbuf  atomic.Int64
 
 	inferMu  sync.Mutex // Attribute's /proc reads
 	inferSrc procSource
@@ -155,7 +157,7 @@ func newTable(cfg Config, src, inferSrc procSource) *Table {
 
 // OnFork registers fn to run for each new process: seen forking, found by
 // a rescan, or inferred by Attribute. Seeded processes do not trigger it.
-// parent is zero when unknown.
+// parent has StartTime 0 when only its PID is known (its entry is gone).
 func (t *Table) OnFork(fn func(parent, child ProcID)) {
 	t.hookMu.Lock()
 	t.onFork = append(t.onFork, fn)
@@ -195,18 +197,14 @@ func (t *Table) Stats() Stats {
 	live, all := t.live, len(t.exitQ)
 	t.mu.RUnlock()
 	var dropped uint64
-	var rcvbuf int
-	t.drainMu.Lock()
-	if t.sock != nil && !t.closed {
+	if t.sock != nil {
 		dropped, _ = t.sock.drops(t.cfg.ProcRoot)
-		rcvbuf = t.rcvbuf
 	}
-	t.drainMu.Unlock()
-	return Stats{DroppedEvents: dropped, ReceiveBuffer: rcvbuf, Events: t.n.events.Load(), Forks: t.n.forks.Load(), ThreadForks: t.n.threadForks.Load(),
+	return Stats{DroppedEvents: dropped, ReceiveBuffer: int(t.rcvbuf.Load()), Events: t.n.events.Load(), Forks: t.n.forks.Load(), ThreadForks: t.n.threadForks.Load(),
 		Execs: t.n.execs.Load(), Exits: t.n.exits.Load(), ThreadExits: t.n.threadExits.Load(),
 		LostEvents: t.n.lost.Load(), Rescans: t.n.rescans.Load(), InferredForks: t.n.inferredForks.Load(),
 		EstimatedStarts: t.n.estimatedStarts.Load(), InferredExits: t.n.inferredExits.Load(),
-		UnknownExits: t.n.unknownExits.Load(), Live: live, Retained: all}
+		UnknownExits: t.n.unknownExits.Load(), Live: live, RetainedExited: all}
 }
 
 // Lookup returns the newest live process with this PID (a thread-group

@@ -158,13 +158,13 @@ func TestRetention(t *testing.T) {
 		tb.applyAll(fakeClocks(ts+ms), exitEvent(ts+ms, 900+i, 900+i, 100))
 	}
 	// All ten exited within the last second: all kept.
-	if s := tb.Stats(); s.Retained != 10 {
-		t.Fatalf("retained %d, want 10 within the window", s.Retained)
+	if s := tb.Stats(); s.RetainedExited != 10 {
+		t.Fatalf("retained %d, want 10 within the window", s.RetainedExited)
 	}
 	// Long after: only the count floor remains, the newest ones.
 	tb.applyAll(fakeClocks(60_000 * ms))
-	if s := tb.Stats(); s.Retained != 3 {
-		t.Fatalf("retained %d, want 3", s.Retained)
+	if s := tb.Stats(); s.RetainedExited != 3 {
+		t.Fatalf("retained %d, want 3", s.RetainedExited)
 	}
 	if _, ok := tb.Get(ProcID{909, ticks(1000 * ms)}); !ok {
 		t.Error("newest exited process forgotten")
@@ -236,5 +236,39 @@ func TestRescanReconciles(t *testing.T) {
 	}
 	if forks != 1 || exits != 1 {
 		t.Errorf("hooks: %d forks %d exits", forks, exits)
+	}
+}
+
+func TestLineage(t *testing.T) {
+	tb, f := seeded(t, Config{})
+	initID, bash := ProcID{1, 1}, ProcID{100, 50}
+	f.add(1300, 100, 130, "child")
+	f.add(1301, 1300, 131, "grandchild")
+	tb.applyAll(fakeClocks(1300*ms), forkEvent(1300*ms, 100, 1300, 1300), forkEvent(1310*ms, 1300, 1301, 1301))
+	child, gc := ProcID{1300, 130}, ProcID{1301, 131}
+	for _, tc := range []struct {
+		p, a ProcID
+		want bool
+	}{
+		{gc, child, true}, {gc, bash, true}, {gc, initID, true}, {child, gc, false}, {gc, gc, false}, {bash, child, false},
+	} {
+		if got := tb.IsDescendant(tc.p, tc.a); got != tc.want {
+			t.Errorf("IsDescendant(%v, %v) = %v", tc.p, tc.a, got)
+		}
+	}
+	if n := tb.NumChildren(bash); n != 1 {
+		t.Errorf("bash has %d children", n)
+	}
+	if !tb.Alive(gc) || tb.Alive(ProcID{1301, 999}) {
+		t.Error("Alive")
+	}
+	tb.applyAll(fakeClocks(1400*ms), forkEvent(1400*ms, 1301, 1302, 1301))
+	if tb.IsSingleThreadedLeader(gc) || !tb.IsSingleThreadedLeader(child) {
+		t.Error("IsSingleThreadedLeader")
+	}
+	delete(f.procs, 1301)
+	tb.applyAll(fakeClocks(1500*ms), exitEvent(1500*ms, 1302, 1301, 0), exitEvent(1500*ms, 1301, 1301, 1300))
+	if tb.Alive(gc) || tb.IsDescendant(gc, child) || tb.NumChildren(child) != 0 {
+		t.Error("exited grandchild still counts")
 	}
 }
