@@ -108,7 +108,7 @@ func searchFlags(fs *flag.FlagSet) {
 	str(&o.terminal, "terminal (terminal=)", "tm", "terminal")
 	str(&o.contid, "audit container id: the process's or any ancestor's (CONTAINER_ID contid=)", "contid")
 	str(&o.input, "read FILE, or the audit.log* files of DIRECTORY, instead of the logs", "if", "input")
-	str(&o.format, "output format: raw, default, interpret, csv, text or json", "format")
+	str(&o.format, "output format: raw, default, interpret, json (one event per line; with -i, fields interpreted too); csv and text are not supported yet", "format")
 	str(&o.checkpoint, "resume after the last event the previous run with FILE saw, and save it", "checkpoint")
 	boolean(&o.interpret, "interpret fields, as ausearch -i (= --format interpret)", "i", "interpret")
 	boolean(&o.raw, "raw output (= --format raw)", "r", "raw")
@@ -161,7 +161,7 @@ func runSearch(ctx context.Context, fs *flag.FlagSet, stdin *os.File, stdout, st
 	case o.raw:
 		format = search.FormatRaw
 	}
-	if o.format == "raw" && o.interpret || o.interpret && o.raw {
+	if o.format != "" && o.format != "interpret" && o.format != "json" && o.interpret || o.interpret && o.raw {
 		return usageError("-i and raw output exclude each other")
 	}
 
@@ -194,7 +194,8 @@ func runSearch(ctx context.Context, fs *flag.FlagSet, stdin *os.File, stdout, st
 	if err != nil {
 		return err
 	}
-	opt := search.Options{Format: format, JustOne: o.justOne, Checkpoint: ckpt}
+	opt := search.Options{Format: format, JustOne: o.justOne, Checkpoint: ckpt,
+		JSONInterpret: format == search.FormatJSON && o.interpret}
 	if f, ok := stderr.(*os.File); ok && !o.noProgress && isTerminal(f) {
 		if total := search.TotalSize(srcs); total >= 32<<20 {
 			opt.Progress, opt.ProgressTotal = stderr, total

@@ -74,7 +74,8 @@ func TestSearchCLI(t *testing.T) {
 		{"bad pid", []string{"-if", log, "-p", "abc"}, 2, "", "must be a number"},
 		{"bad date", []string{"-if", log, "-ts", "31/31/31"}, 2, "", "-ts"},
 		{"stray argument", []string{"-if", log, "extra"}, 2, "", "unexpected argument"},
-		{"json not yet", []string{"-if", log, "--format", "json"}, 2, "", "not yet supported"},
+		{"json", []string{"-if", log, "--format", "json", "-k", "exec"}, 0, `"serial":10`, ""},
+		{"csv not yet", []string{"-if", log, "--format", "csv"}, 2, "", "not yet supported"},
 		{"missing input", []string{"-if", filepath.Join(dir, "nope")}, 1, "", "no such file"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/contaudit/contaudit/internal/auditjson"
 )
 
 func TestParseTime(t *testing.T) {
@@ -174,5 +176,31 @@ func TestCheckpoint(t *testing.T) {
 	os.WriteFile(ck, []byte("garbage\n"), 0o644)
 	if _, err := LoadCheckpoint(ck); err == nil {
 		t.Error("a garbage checkpoint loaded")
+	}
+}
+
+// TestJSONRoundTrip checks that --format json carries every matched
+// line: decoding the events gives back the raw output.
+func TestJSONRoundTrip(t *testing.T) {
+	for _, path := range corpusLogs(t) {
+		raw := runOurs(t, path, Query{}, FormatRaw)
+		js := runOurs(t, path, Query{}, FormatJSON)
+		var back bytes.Buffer
+		for _, line := range bytes.Split(bytes.TrimRight(js, "\n"), []byte("\n")) {
+			if len(line) == 0 {
+				continue
+			}
+			ev, err := auditjson.DecodeEvent(line)
+			if err != nil {
+				t.Fatalf("%s: %v", filepath.Base(path), err)
+			}
+			for _, l := range ev.RawLines() {
+				back.Write(l)
+				back.WriteByte('\n')
+			}
+		}
+		if !bytes.Equal(back.Bytes(), raw) {
+			t.Errorf("%s: JSON events do not give back the raw output", filepath.Base(path))
+		}
 	}
 }

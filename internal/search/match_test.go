@@ -170,8 +170,8 @@ func TestParsers(t *testing.T) {
 	if s, err := ParseSuccess("no"); err != nil || s != SuccessNo {
 		t.Errorf("ParseSuccess(no) = %d %v", s, err)
 	}
-	if _, err := ParseFormat("json"); err == nil {
-		t.Error("json should be unsupported until internal/auditjson exists")
+	if _, err := ParseFormat("csv"); err == nil {
+		t.Error("csv should be reported unsupported")
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/contaudit/contaudit/internal/abi"
+	"github.com/contaudit/contaudit/internal/auditjson"
 	"github.com/contaudit/contaudit/internal/event"
 	"github.com/contaudit/contaudit/internal/interpret"
 	"github.com/contaudit/contaudit/internal/record"
@@ -23,7 +24,7 @@ const (
 	FormatInterpret               // ausearch -i
 	FormatCSV                     // ausearch --format csv (not yet supported)
 	FormatText                    // ausearch --format text (not yet supported)
-	FormatJSON                    // one event per line (needs internal/auditjson)
+	FormatJSON                    // one event per line, internal/auditjson's schema
 )
 
 // ErrUnsupported marks a format this build cannot write.
@@ -43,7 +44,7 @@ func ParseFormat(s string) (Format, error) {
 	case "text":
 		return FormatText, fmt.Errorf("--format text: %w (auparse's normalizer has no contaudit counterpart yet)", ErrUnsupported)
 	case "json":
-		return FormatJSON, fmt.Errorf("--format json: %w (package internal/auditjson does not exist yet)", ErrUnsupported)
+		return FormatJSON, nil
 	}
 	return 0, fmt.Errorf("unknown format %q: want raw, default, interpret, csv, text or json", s)
 }
@@ -60,6 +61,9 @@ type Options struct {
 	// Resolver names uids and gids for FormatInterpret; nil means the
 	// local passwd and group files.
 	Resolver interpret.Resolver
+	// JSONInterpret adds ausearch -i's reading of each field to
+	// FormatJSON output.
+	JSONInterpret bool
 	// Progress, when set, receives a progress line about ten times a
 	// second: bytes read of ProgressTotal.
 	Progress      io.Writer
@@ -113,18 +117,21 @@ func (s *slab) copy(b []byte) []byte {
 }
 
 type searcher struct {
-	m      *Matcher
-	opt    Options
-	w      *bufio.Writer
-	out    []byte
-	in     interpreter
-	stats  Stats
-	ckpt   *Checkpoint
-	last   lastEvent
-	done   bool
-	order  order
-	eoe    payload // the EOE record being filed, if any
-	eoeKey event.Key
+	m     *Matcher
+	opt   Options
+	w     *bufio.Writer
+	out   []byte
+	in    interpreter
+	stats Stats
+	ckpt  *Checkpoint
+	last  lastEvent
+	done  bool
+	order order
+	// parsers and recs serve FormatJSON, which needs parsed records.
+	parsers []*record.Parser
+	recs    []*record.Record
+	eoe     payload // the EOE record being filed, if any
+	eoeKey  event.Key
 	// src is the source being read; lastSrc the one s.last came from.
 	src, lastSrc string
 }
@@ -144,7 +151,7 @@ type lastEvent struct {
 // error on a source is returned after the events read so far are written.
 func Search(ctx context.Context, m *Matcher, srcs []Source, w io.Writer, opt Options) (Stats, error) {
 	switch opt.Format {
-	case FormatRaw, FormatDefault, FormatInterpret:
+	case FormatRaw, FormatDefault, FormatInterpret, FormatJSON:
 	default:
 		_, err := ParseFormat([]string{"raw", "default", "interpret", "csv", "text", "json"}[opt.Format])
 		return Stats{}, err
@@ -342,6 +349,20 @@ func (s *searcher) print(k event.Key, recs []payload) {
 		reverse(recs, func(r payload) {
 			out = s.in.appendRecord(out, r.raw, r.typ, k.Node, k.Sec, k.Msec, k.Serial)
 		})
+	case FormatJSON:
+		// One parser per record, so that all records of the event stay
+		// valid together without copies.
+		s.recs = s.recs[:0]
+		for i, r := range recs {
+			if i == len(s.parsers) {
+				s.parsers = append(s.parsers, &record.Parser{})
+			}
+			rec, _, err := s.parsers[i].ParseLine(r.raw)
+			if err == nil {
+				s.recs = append(s.recs, rec)
+			}
+		}
+		out = auditjson.AppendEvent(out, k, s.recs, s.opt.JSONInterpret)
 	}
 	s.w.Write(out)
 	s.out = out
