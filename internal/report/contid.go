@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"strconv"
-
-	"github.com/contaudit/contaudit/internal/record"
 )
 
 // noContID labels the events without a CONTAINER_ID record: the host's.
@@ -15,7 +13,7 @@ const noContID = "(none)"
 // records name as a task's own (docs/report.md, --contid). Ancestors
 // (marked '^') are not counted again; the first chain seen for an ID is
 // kept to print beside it.
-func (r *Report) contid(recs []*record.Record) {
+func (r *Report) contid() {
 	if r.opt.Outcome != Both {
 		if !r.s.extract(r.typs, r.msgs, want{}) {
 			return
@@ -29,15 +27,20 @@ func (r *Report) contid(recs []*record.Record) {
 		r.chains = map[string]string{}
 	}
 	var seen [][]byte
-	for _, rec := range recs {
-		if rec.TypeName != "CONTAINER_ID" {
+	for i, m := range r.msgs {
+		if r.names[i] != "CONTAINER_ID" {
 			continue
 		}
-		f := rec.Lookup("contid")
-		if f == nil {
+		v := strstr(m, 0, " contid=")
+		if v < 0 {
 			continue
 		}
-		for _, c := range parseContIDs(f.Value) {
+		v += len(" contid=")
+		e := strchr(m, v, ' ')
+		if e < 0 {
+			e = len(m)
+		}
+		for _, c := range parseContIDs(m[v:e]) {
 			id := c[0]
 			dup := false
 			for _, s := range seen {

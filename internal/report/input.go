@@ -2,6 +2,7 @@ package report
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"context"
 	"errors"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/contaudit/contaudit/internal/event"
+	"github.com/contaudit/contaudit/internal/interpret"
 	"github.com/contaudit/contaudit/internal/record"
 )
 
@@ -115,7 +117,7 @@ func (r *Report) ReadFile(ctx context.Context, name string, last bool) error {
 // timestamp, belong to no event and are skipped, as aureport skips them.
 func (r *Report) Read(ctx context.Context, name string, rd io.Reader, last bool) error {
 	if r.asm == nil {
-		r.asm = event.NewAssembler[*record.Record](event.Config{
+		r.asm = event.NewAssembler[*message](event.Config{
 			CloseOnProctitle: true,
 			// aureport's grouping (ausearch-lol.c): an event is over
 			// when one starts more than 2 whole seconds after it, or at
@@ -151,12 +153,23 @@ func (r *Report) Read(ctx context.Context, name string, rd io.Reader, last bool)
 		}
 		r.Stats.Records++
 		// The assembler keeps records until their event ends, past the
-		// reader's next call: it gets a copy.
-		c := rec.Clone()
-		k := event.Key{Node: c.Node, Sec: c.Sec, Msec: c.Msec, Serial: c.Serial}
-		now := time.Unix(c.Sec, 0)
-		r.emit(r.asm.Add(k, c.Type, c, now))
-		r.emit(r.asm.Expire(now))
+		// reader's next call: it gets a copy of what the report reads,
+		// in a message recycled once its event is done.
+		m := r.message()
+		m.typ, m.name = rec.Type, rec.TypeName
+		text := rec.Raw
+		if i := bytes.IndexByte(text, interpret.Separator); i >= 0 {
+			text = text[:i]
+		}
+		m.text = append(m.text[:0], text...)
+		k := event.Key{Node: rec.Node, Sec: rec.Sec, Msec: rec.Msec, Serial: rec.Serial}
+		now := time.Unix(rec.Sec, 0)
+		r.emit(r.asm.Add(k, rec.Type, m, now))
+		// The clock ticks in seconds: expiring more often finds nothing.
+		if rec.Sec != r.expired {
+			r.expired = rec.Sec
+			r.emit(r.asm.Expire(now))
+		}
 	}
 	if last {
 		r.emit(r.asm.Flush())
@@ -181,9 +194,32 @@ type Stats struct {
 	Events  int // events assembled
 }
 
-func (r *Report) emit(evs []event.Event[*record.Record]) {
+// message is what the report keeps of a record while its event is open.
+type message struct {
+	typ  uint32
+	name string // interned by the parser
+	text []byte // the line without its ENRICHED tail
+}
+
+func (r *Report) message() *message {
+	if n := len(r.free); n > 0 {
+		m := r.free[n-1]
+		r.free = r.free[:n-1]
+		return m
+	}
+	return &message{}
+}
+
+func (r *Report) emit(evs []event.Event[*message]) {
 	for _, e := range evs {
 		r.Stats.Events++
-		r.Event(e.Key, e.Records)
+		r.msgs, r.typs, r.names = r.msgs[:0], r.typs[:0], r.names[:0]
+		for _, m := range e.Records {
+			r.msgs = append(r.msgs, m.text)
+			r.typs = append(r.typs, m.typ)
+			r.names = append(r.names, m.name)
+		}
+		r.event(e.Key)
+		r.free = append(r.free, e.Records...)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"net"
 	"strconv"
+
+	"github.com/contaudit/contaudit/internal/abi"
 )
 
 // Record type numbers aureport classifies by, from libaudit.h. The ranges
@@ -170,6 +172,10 @@ func (s *items) extract(types []uint32, msgs [][]byte, w want) bool {
 
 func (s *items) record(t uint32, m []byte, w want) bool {
 	switch {
+	case t == abi.AUDIT_CONTAINER_ID, t == abi.AUDIT_CONTAINER_OP:
+		// contaudit's own types: aureport does not know their names
+		// and skips them, and they are not USER_* records.
+		return true
 	case t == typeSyscall:
 		return s.parseSyscall(m, w)
 	case t == typeCwd:

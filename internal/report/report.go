@@ -126,14 +126,15 @@ type summaryCounts struct {
 // writes it. Per-event reports are written as the events come; totals at
 // Finish. It holds counts, never events.
 type Report struct {
-	opt  Options
-	w    *bufio.Writer
-	want want
-	s    items
-	sum  summaryCounts
-	line uint64
-	msgs [][]byte
-	typs []uint32
+	opt   Options
+	w     *bufio.Writer
+	want  want
+	s     items
+	sum   summaryCounts
+	line  uint64
+	msgs  [][]byte
+	typs  []uint32
+	names []string
 
 	first, last stamp // of every event read, before any selection
 	fileFirst   stamp
@@ -144,7 +145,9 @@ type Report struct {
 	contids     counter
 	chains      map[string]string
 
-	asm *event.Assembler[*record.Record]
+	asm     *event.Assembler[*message]
+	free    []*message // messages of events done, for reuse
+	expired int64      // the second of the last Expire
 	// Stats counts what Read has seen.
 	Stats Stats
 }
@@ -275,8 +278,24 @@ func (r *Report) date(sec int64) string {
 
 // Event adds one event: its key and its records in order.
 func (r *Report) Event(key event.Key, recs []*record.Record) error {
-	if len(recs) == 0 {
-		return nil
+	r.msgs, r.typs, r.names = r.msgs[:0], r.typs[:0], r.names[:0]
+	for _, rec := range recs {
+		m := rec.Raw
+		if i := bytes.IndexByte(m, interpret.Separator); i >= 0 {
+			m = m[:i]
+		}
+		r.msgs = append(r.msgs, m)
+		r.typs = append(r.typs, rec.Type)
+		r.names = append(r.names, rec.TypeName)
+	}
+	r.event(key)
+	return nil
+}
+
+// event processes the event in r.msgs, r.typs and r.names.
+func (r *Report) event(key event.Key) {
+	if len(r.msgs) == 0 {
+		return
 	}
 	// The range is the earliest and latest event, which is what aureport
 	// prints for a log in time order; events end in another order here
@@ -285,47 +304,38 @@ func (r *Report) Event(key event.Key, recs []*record.Record) error {
 	r.first, r.last = earlier(r.first, st), later(r.last, st)
 	r.fileFirst, r.fileLast = earlier(r.fileFirst, st), later(r.fileLast, st)
 	if r.opt.Kind == LogTime {
-		return nil
+		return
 	}
 	if (r.start != 0 && key.Sec < r.start) || (r.end != 0 && key.Sec > r.end) {
-		return nil
-	}
-	r.msgs, r.typs = r.msgs[:0], r.typs[:0]
-	for _, rec := range recs {
-		m := rec.Raw
-		if i := bytes.IndexByte(m, interpret.Separator); i >= 0 {
-			m = m[:i]
-		}
-		r.msgs = append(r.msgs, m)
-		r.typs = append(r.typs, rec.Type)
+		return
 	}
 	if r.opt.Kind == ContID {
-		r.contid(recs)
-		return nil
+		r.contid()
+		return
 	}
 	if !r.s.extract(r.typs, r.msgs, r.want) {
-		return nil
+		return
 	}
 	switch r.opt.Outcome {
 	case Failed:
 		if r.s.success != successFailed {
-			return nil
+			return
 		}
 	case Succeed:
 		if r.s.success != successOK {
-			return nil
+			return
 		}
 	}
 	if r.opt.Kind == Summary {
 		r.summaryTotal()
-		return nil
+		return
 	}
 	if r.opt.Totals {
 		r.listTotal()
-		return nil
+		return
 	}
 	r.listLine(key)
-	return nil
+	return
 }
 
 // hasType is list_find_msg; hasRange is list_find_msg_range, which finds
