@@ -117,12 +117,14 @@ type Table struct {
 	byPID     map[int32]*proc // newest process per PID; older ones chained
 	nsIntern  map[Namespaces]*Namespaces
 	strIntern map[string]string
-	exitQ     []*proc // exit order, for retention
+	exitQ     []*proc // exit order, for retention; entries before exitHead are gone
+	exitHead  int
 	live      int
 	// Guarded by mu too: every mutation may queue hook events and children
 	// whose parent exited (to re-read their ppid after the kernel's
 	// reparenting).
 	pending  []hookEvent
+	spare    []hookEvent // pending's previous buffer, reused
 	reparent []ProcID
 
 	// drainMu makes receive+apply one critical section (see Sync).
@@ -194,7 +196,7 @@ func (t *Table) runHooks(evs []hookEvent) {
 // Stats returns the counters and the table's size.
 func (t *Table) Stats() Stats {
 	t.mu.RLock()
-	live, all := t.live, len(t.exitQ)
+	live, all := t.live, len(t.exitQ)-t.exitHead
 	t.mu.RUnlock()
 	var dropped uint64
 	if t.sock != nil {
@@ -364,9 +366,15 @@ func (t *Table) infer(pid, ppid int32, atNs int64) (ProcID, bool) {
 func (t *Table) flushHooks() {
 	t.mu.Lock()
 	evs := t.pending
-	t.pending = nil
+	t.pending, t.spare = t.spare[:0], nil
 	t.mu.Unlock()
 	t.runHooks(evs)
+	clear(evs)
+	t.mu.Lock()
+	if t.spare == nil {
+		t.spare = evs[:0]
+	}
+	t.mu.Unlock()
 }
 
 // --- mutation, all under t.mu ---
@@ -531,21 +539,25 @@ func (t *Table) markExited(p *proc, wallNs int64, extra Flags) {
 // prune forgets exited processes past both retention limits.
 func (t *Table) prune(nowNs int64) {
 	cut := nowNs - int64(t.cfg.Retention)
-	i := 0
+	i := t.exitHead
 	for ; i < len(t.exitQ); i++ {
 		p := t.exitQ[i]
-		if !p.exited() {
-			continue // revived by an exec (see applyExec); already live again
-		}
-		if len(t.exitQ)-i <= t.cfg.RetainExited || p.exitNs >= cut {
-			break
-		}
-		t.remove(p)
+		if p.exited() {
+			if len(t.exitQ)-i <= t.cfg.RetainExited || p.exitNs >= cut {
+				break
+			}
+			t.remove(p)
+		} // else revived (see applyExec): live again, just drop the slot
+		t.exitQ[i] = nil
 	}
-	if i > 0 {
-		n := copy(t.exitQ, t.exitQ[i:])
+	t.exitHead = i
+	// Compact once half the slice is dead: amortised O(1) per exit,
+	// where shifting on every prune would move the whole window.
+	if t.exitHead > len(t.exitQ)/2 && t.exitHead > 64 {
+		n := copy(t.exitQ, t.exitQ[t.exitHead:])
 		clear(t.exitQ[n:])
 		t.exitQ = t.exitQ[:n]
+		t.exitHead = 0
 	}
 }
 
