@@ -283,7 +283,12 @@ func buildQuery(o *searchOpts) (search.Query, error) {
 	num("a", o.event, &q.EventID, decimal("event id"))
 	num("p", o.pid, &q.PID, decimal("process id"))
 	num("pp", o.ppid, &q.PPID, decimal("parent process id"))
-	num("se", o.session, &q.Session, search.ParseUser)
+	num("se", o.session, &q.Session, func(s string) (int64, error) {
+		if s == "-1" {
+			return 4294967295, nil // unset, as logged
+		}
+		return decimal("session id")(s)
+	})
 	num("e", o.exit, &q.Exit, search.ParseExit)
 	num("sc", o.syscall, &q.Syscall, func(s string) (int64, error) { return search.ParseSyscall(s, search.HostArch()) })
 	num("ua", o.uidAll, &q.AnyUID, search.ParseUser)

@@ -152,9 +152,14 @@ type lastEvent struct {
 func Search(ctx context.Context, m *Matcher, srcs []Source, w io.Writer, opt Options) (Stats, error) {
 	switch opt.Format {
 	case FormatRaw, FormatDefault, FormatInterpret, FormatJSON:
-	default:
-		_, err := ParseFormat([]string{"raw", "default", "interpret", "csv", "text", "json"}[opt.Format])
+	case FormatCSV:
+		_, err := ParseFormat("csv")
 		return Stats{}, err
+	case FormatText:
+		_, err := ParseFormat("text")
+		return Stats{}, err
+	default:
+		return Stats{}, fmt.Errorf("unknown format %d", opt.Format)
 	}
 	if opt.Loc == nil {
 		opt.Loc = time.Local
