@@ -167,10 +167,25 @@ func (t *Table) Sync() error {
 		return ErrClosed
 	}
 	var derr error
-	if err := rc.Control(func(fd uintptr) { _, derr = t.drain(int(fd)) }); err != nil {
+	if err := rc.Control(func(fd uintptr) { _, derr = t.drain(int(fd), false) }); err != nil {
 		return ErrClosed
 	}
 	return derr
+}
+
+// trySync drains like Sync unless a drain is running (or the caller is a
+// hook inside one); it reports whether it applied any event.
+func (t *Table) trySync() bool {
+	if t.sock == nil {
+		return false
+	}
+	rc, err := t.sock.f.SyscallConn()
+	if err != nil {
+		return false
+	}
+	n := 0
+	_ = rc.Control(func(fd uintptr) { n, _ = t.drain(int(fd), true) })
+	return n > 0
 }
 
 // Run applies events as they arrive until ctx is done (it then returns
@@ -186,7 +201,7 @@ func (t *Table) Run(ctx context.Context) error {
 		var derr error
 		err := rc.Read(func(fd uintptr) bool {
 			var n int
-			n, derr = t.drain(int(fd))
+			n, derr = t.drain(int(fd), false)
 			// false: nothing was queued, wait for readability.
 			return n > 0 || derr != nil
 		})
@@ -217,8 +232,12 @@ const maxReceiveBuffer = 64 << 20
 // silently (no second ENOBUFS) until a receive finds the queue empty. So
 // the rescan waits for that empty queue: an overflow during the rescan is
 // then reported again, and nothing is lost unnoticed.
-func (t *Table) drain(fd int) (int, error) {
-	t.drainMu.Lock()
+func (t *Table) drain(fd int, try bool) (int, error) {
+	if !try {
+		t.drainMu.Lock()
+	} else if !t.drainMu.TryLock() {
+		return 0, nil
+	}
 	defer t.drainMu.Unlock()
 	if t.closed {
 		return 0, ErrClosed

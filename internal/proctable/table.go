@@ -286,6 +286,20 @@ func (t *Table) Attribute(pid, ppid int32, at time.Time) (ProcID, bool) {
 	if pid <= 0 {
 		return ProcID{}, false
 	}
+	// The caller may not have synced: apply what is queued and look
+	// again before inferring anything. TryLock, because a hook (running
+	// inside a drain) may be the caller.
+	if t.trySync() {
+		t.mu.RLock()
+		p = t.attributeLocked(pid, ppid, atNs)
+		if p != nil {
+			id = p.id
+		}
+		t.mu.RUnlock()
+		if p != nil {
+			return id, true
+		}
+	}
 	return t.infer(pid, ppid, atNs)
 }
 
@@ -328,10 +342,20 @@ func (t *Table) infer(pid, ppid int32, atNs int64) (ProcID, bool) {
 		return p.id, true
 	}
 	var p *proc
-	if err == nil && !info.dead() && (atNs == 0 || c.wallOfTicks(info.start) <= atNs+skewNs) && (ppid == 0 || info.ppid == ppid) {
-		p, _ = t.upsert(info, c, ForkInferred, nil)
+	// The process now holding the PID held it at the record's time if it
+	// started before then: surely so when even its tick's end is before
+	// the record, and if within its start tick, when the ppid agrees
+	// (a reparented process no longer has the record's ppid).
+	startNs := c.wallOfTicks(info.start)
+	held := err == nil && !info.dead() && (atNs == 0 ||
+		startNs+tickNs <= atNs || (startNs <= atNs+skewNs && (ppid == 0 || info.ppid == ppid)))
+	if held {
+		var created bool
+		p, created = t.upsert(info, c, ForkInferred, nil)
 		t.linkParent(p, info.ppid)
-		t.pending = append(t.pending, hookEvent{fork: true, parent: p.parent, child: p.id})
+		if created {
+			t.pending = append(t.pending, hookEvent{fork: true, parent: p.parent, child: p.id})
+		}
 	} else if ppid != 0 && atNs != 0 {
 		parent := t.attributeLocked(ppid, 0, atNs)
 		ticks := uint64((atNs - c.bootToWall) / tickNs)

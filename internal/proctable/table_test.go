@@ -139,12 +139,19 @@ func TestAttributeInfersMissedFork(t *testing.T) {
 	if id2, _ := tb.Attribute(801, 100, wallAt(3_200*ms)); id2 != id {
 		t.Fatalf("second attribution %v, first %v", id2, id)
 	}
-	if len(forks) != 4 || forks[0] != (ProcID{100, 50}) {
-		t.Fatalf("fork hooks %v", forks)
+	// Reparented since the record (its ppid is now init's): still the
+	// process that held the PID, since it started well before.
+	f.add(803, 1, ticks(3_000*ms), "orphan")
+	id, ok = tb.Attribute(803, 100, wallAt(3_400*ms))
+	if p, _ := tb.Get(id); !ok || p.Comm != "orphan" || p.Exited() || p.Parent != (ProcID{1, 1}) {
+		t.Fatalf("reparented: %+v %v", p, ok)
 	}
 	// No ppid and nothing in /proc: unknown.
 	if _, ok := tb.Attribute(802, 0, wallAt(3_300*ms)); ok {
 		t.Fatal("attributed an unknown pid without ppid")
+	}
+	if len(forks) != 6 || forks[0] != (ProcID{100, 50}) {
+		t.Fatalf("fork hooks %v", forks)
 	}
 }
 
