@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -107,7 +108,14 @@ func reportFlags(fs *flag.FlagSet) {
 	}
 }
 
+// reportExit ends the process; tests replace it.
+var reportExit = os.Exit
+
 func runReport(ctx context.Context, fs *flag.FlagSet) error {
+	return reportMain(ctx, fs, os.Stdout)
+}
+
+func reportMain(ctx context.Context, fs *flag.FlagSet, stdout io.Writer) error {
 	o := &reportOpts
 	// A -ts or -te followed by a second word (its time or date) stops the
 	// flag package; take the word and parse on.
@@ -157,10 +165,11 @@ func runReport(ctx context.Context, fs *flag.FlagSet) error {
 	} else if files, err = report.Inputs(o.input); err != nil {
 		return err
 	}
-	err = report.Run(ctx, os.Stdout, files, opt)
+	err = report.Run(ctx, stdout, files, opt)
 	if errors.Is(err, report.ErrNoEvents) {
 		// Printed already, as aureport does; only the status says it.
-		os.Exit(1)
+		reportExit(1)
+		return nil
 	}
 	return err
 }

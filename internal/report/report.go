@@ -116,10 +116,10 @@ type stamp struct {
 // summaryCounts are the numbers of the Summary Report (aureport's
 // summary_data).
 type summaryCounts struct {
-	changes, acctChanges, goodLogins, badLogins, goodAuth, badAuth     uint64
-	avcs, mac, failedSyscalls, anomalies, responses, crypto, integ     uint64
-	virt, events                                                       uint64
-	users, terms, hosts, exes, comms, files, keys, pids, contids, list counter
+	changes, acctChanges, goodLogins, badLogins, goodAuth, badAuth uint64
+	avcs, mac, failedSyscalls, anomalies, responses, crypto, integ uint64
+	virt, events                                                   uint64
+	users, terms, hosts, exes, comms, files, keys, pids, list      counter
 }
 
 // Report accumulates one aureport-style report over a stream of events and
@@ -335,7 +335,6 @@ func (r *Report) event(key event.Key) {
 		return
 	}
 	r.listLine(key)
-	return
 }
 
 // hasType is list_find_msg; hasRange is list_find_msg_range, which finds
