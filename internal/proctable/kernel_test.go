@@ -499,3 +499,91 @@ func TestKernelCloseStopsRun(t *testing.T) {
 		t.Error("a closed table is no longer readable")
 	}
 }
+
+// TestKernelRuncContainer starts a real container: runc's init child
+// unshares and joins namespaces and moves cgroups (no connector event for
+// any of it) and then execs the container's process, whose entry must show
+// the container's namespaces, NSpid and cgroup as /proc does.
+func TestKernelRuncContainer(t *testing.T) {
+	tb := openKernel(t, Config{}, true)
+	runc := kerneltest.RequireCommand(t, "runc")
+	busybox := kerneltest.RequireCommand(t, "busybox")
+	bundle := t.TempDir()
+	for _, d := range []string{"rootfs/bin", "rootfs/proc", "rootfs/dev", "rootfs/sys"} {
+		if err := os.MkdirAll(filepath.Join(bundle, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bb, err := os.ReadFile(busybox)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(bundle, "rootfs/bin/busybox"), bb, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(runc, "spec", "--bundle", bundle).CombinedOutput(); err != nil {
+		t.Fatalf("runc spec: %v: %s", err, out)
+	}
+	spec, err := os.ReadFile(filepath.Join(bundle, "config.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec = bytes.Replace(spec, []byte(`"terminal": true`), []byte(`"terminal": false`), 1)
+	spec = bytes.Replace(spec, []byte(`"sh"`), []byte(`"/bin/busybox", "sleep", "30"`), 1)
+	if err := os.WriteFile(filepath.Join(bundle, "config.json"), spec, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	id := "proctable-test-" + strconv.Itoa(os.Getpid())
+	cmd := exec.Command(runc, "run", "--bundle", bundle, id)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var ctr Process
+	t.Cleanup(func() {
+		if ctr.ID.PID != 0 {
+			_ = unix.Kill(int(ctr.ID.PID), unix.SIGKILL)
+		}
+		_ = cmd.Wait()
+		_ = exec.Command(runc, "delete", "-f", id).Run()
+	})
+	var runcID ProcID
+	eventually(t, tb, "runc's container process", func() bool {
+		if runcID.IsZero() {
+			p, ok := tb.Lookup(int32(cmd.Process.Pid))
+			if !ok {
+				return false
+			}
+			runcID = p.ID
+		}
+		found := false
+		tb.Walk(func(p *Process) bool {
+			if !p.Exited() && len(p.NSpid) == 2 && p.NSpid[1] == 1 && p.Comm == "busybox" {
+				ctr, found = *p, true
+				return false
+			}
+			return true
+		})
+		return found && tb.IsDescendant(ctr.ID, runcID)
+	})
+	pid := int(ctr.ID.PID)
+	if want := nsOf(t, pid); *ctr.NS != want {
+		t.Errorf("container namespaces %+v, /proc %+v", *ctr.NS, want)
+	}
+	self, _ := tb.Lookup(int32(os.Getpid()))
+	if ctr.NS.PID == self.NS.PID || ctr.NS.Net == self.NS.Net || ctr.NS.Mnt == self.NS.Mnt || ctr.NS.UTS == self.NS.UTS || ctr.NS.IPC == self.NS.IPC {
+		t.Errorf("container shares namespaces with the test: %+v vs %+v", *ctr.NS, *self.NS)
+	}
+	if want := statusField(t, pid, "NSpid"); fmtInts(ctr.NSpid) != want {
+		t.Errorf("NSpid %v, /proc %q", ctr.NSpid, want)
+	}
+	cg, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cgroup")
+	if want := string(cgroupV2(cg)); ctr.Cgroup != want {
+		t.Errorf("cgroup %q, /proc %q", ctr.Cgroup, want)
+	}
+	if exe, _ := os.Readlink("/proc/" + strconv.Itoa(pid) + "/exe"); ctr.Exe != exe {
+		t.Errorf("exe %q, /proc %q", ctr.Exe, exe)
+	}
+	t.Logf("container process %v: NSpid %v, parent %v, runc %v", ctr.ID, ctr.NSpid, ctr.Parent, runcID)
+}
