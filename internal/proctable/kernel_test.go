@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -586,4 +587,70 @@ func TestKernelRuncContainer(t *testing.T) {
 		t.Errorf("exe %q, /proc %q", ctr.Exe, exe)
 	}
 	t.Logf("container process %v: NSpid %v, parent %v, runc %v", ctr.ID, ctr.NSpid, ctr.Parent, runcID)
+}
+
+// TestKernelOpenUnprivileged runs Open as nobody (in a copy of this test
+// binary). Kernels before 6.6 refuse the subscription without
+// CAP_NET_ADMIN: Open must then fail with EPERM, promptly, rather than
+// return a table that never hears of a process. Later kernels let anyone
+// listen: the table must then follow its own children.
+func TestKernelOpenUnprivileged(t *testing.T) {
+	if os.Getenv("PROCTABLE_UNPRIVILEGED_CHILD") == "1" {
+		tb, err := Open(Config{})
+		if err != nil {
+			if !errors.Is(err, unix.EPERM) {
+				t.Fatalf("Open as uid %d: %v, want EPERM", os.Getuid(), err)
+			}
+			t.Logf("Open as uid %d: %v", os.Getuid(), err)
+			return
+		}
+		defer tb.Close()
+		cmd := exec.Command("/bin/true")
+		if err := cmd.Run(); err != nil {
+			t.Fatal(err)
+		}
+		if err := tb.Sync(); err != nil {
+			t.Fatal(err)
+		}
+		var p Process
+		tb.Walk(func(q *Process) bool {
+			if q.ID.PID == int32(cmd.Process.Pid) {
+				p = *q
+			}
+			return true
+		})
+		if p.Flags&(ForkSeen|Exited) != ForkSeen|Exited || p.Parent.PID != int32(os.Getpid()) {
+			t.Fatalf("child %d as uid %d: %+v", cmd.Process.Pid, os.Getuid(), p)
+		}
+		t.Logf("Open as uid %d works; child %v tracked from FORK to EXIT", os.Getuid(), p.ID)
+		return
+	}
+	kerneltest.RequireRoot(t)
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir, err := os.MkdirTemp("", "proctable-unpriv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	bin, _ := os.ReadFile(exe)
+	copyExe := filepath.Join(dir, "proctable.test")
+	if err := os.WriteFile(copyExe, bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(copyExe, "-test.run=^TestKernelOpenUnprivileged$", "-test.count=1", "-test.v")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "PROCTABLE_UNPRIVILEGED_CHILD=1")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	start := time.Now()
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("unprivileged Open: %v\n%s", err, out)
+	}
+	t.Logf("took %v:\n%s", time.Since(start).Round(time.Millisecond), bytes.TrimSpace(out))
 }

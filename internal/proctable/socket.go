@@ -52,13 +52,17 @@ func openSocket(rcvbuf int) (*socket, error) {
 	return s, nil
 }
 
-// subscribe sends PROC_CN_MCAST_LISTEN. The kernel refuses it (EPERM)
-// outside the initial user and PID namespaces or without CAP_NET_ADMIN;
-// the refusal comes back as the send's error.
+// subscribe sends PROC_CN_MCAST_LISTEN and waits for the kernel's
+// answer, a PROC_EVENT_NONE carrying our ack+1 and an errno. Without
+// CAP_NET_ADMIN the kernel answers EPERM; outside the initial user and PID
+// namespaces it ignores the request, so silence is an error too. Events
+// that arrive before the answer are discarded: the seed walk that follows
+// covers them.
 func (s *socket) subscribe(op uint32) error {
+	ack := uint32(os.Getpid())<<8 | 0x5a
 	var data [4]byte
 	binary.NativeEndian.PutUint32(data[:], op)
-	payload := abi.AppendCnMsg(nil, abi.CnMsg{ID: abi.CbID{Idx: abi.CN_IDX_PROC, Val: abi.CN_VAL_PROC}}, data[:])
+	payload := abi.AppendCnMsg(nil, abi.CnMsg{ID: abi.CbID{Idx: abi.CN_IDX_PROC, Val: abi.CN_VAL_PROC}, Seq: 1, Ack: ack}, data[:])
 	msg := make([]byte, unix.NLMSG_HDRLEN, unix.NLMSG_HDRLEN+len(payload))
 	binary.NativeEndian.PutUint32(msg[0:], uint32(unix.NLMSG_HDRLEN+len(payload)))
 	binary.NativeEndian.PutUint16(msg[4:], unix.NLMSG_DONE)
@@ -74,9 +78,58 @@ func (s *socket) subscribe(op uint32) error {
 		return err
 	}
 	if serr != nil {
-		return fmt.Errorf("subscribe to proc connector (needs CAP_NET_ADMIN in the initial namespaces): %w", serr)
+		return fmt.Errorf("subscribe to proc connector: %w", serr)
 	}
-	return nil
+	if err := s.f.SetReadDeadline(time.Now().Add(2 * time.Second)); err != nil {
+		return err
+	}
+	defer s.f.SetReadDeadline(time.Time{})
+	buf := make([]byte, 4096)
+	var (
+		answered bool
+		kerr     uint32
+	)
+	err = rc.Read(func(fd uintptr) bool {
+		for {
+			n, err := recv(int(fd), buf)
+			if err == unix.EAGAIN {
+				return false
+			}
+			if err != nil {
+				continue // ENOBUFS: only events lost, the seed covers them
+			}
+			if e, ok := ackOf(buf[:n], ack+1); ok {
+				answered, kerr = true, e
+				return true
+			}
+		}
+	})
+	switch {
+	case answered && kerr != 0:
+		return fmt.Errorf("subscribe to proc connector (needs CAP_NET_ADMIN): %w", unix.Errno(kerr))
+	case answered:
+		return nil
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return fmt.Errorf("subscribe to proc connector: no answer in 2s (outside the initial user and PID namespaces?): %w", unix.EPERM)
+	default:
+		return fmt.Errorf("subscribe to proc connector: %w", err)
+	}
+}
+
+// ackOf returns the errno of a PROC_EVENT_NONE answer with this ack.
+func ackOf(b []byte, ack uint32) (uint32, bool) {
+	if len(b) < unix.NLMSG_HDRLEN {
+		return 0, false
+	}
+	m, data, err := abi.UnmarshalCnMsg(b[unix.NLMSG_HDRLEN:])
+	if err != nil || m.Ack != ack || m.ID.Idx != abi.CN_IDX_PROC {
+		return 0, false
+	}
+	var ev abi.ProcEvent
+	if abi.UnmarshalProcEvent(data, &ev) != nil || ev.What != abi.PROC_EVENT_NONE {
+		return 0, false
+	}
+	return binary.NativeEndian.Uint32(ev.Data[:4]), true
 }
 
 // recv reads one datagram without blocking. Datagrams not from the kernel
@@ -98,7 +151,9 @@ func recv(fd int, b []byte) (int, error) {
 
 // Open subscribes to the proc connector, then seeds the table from /proc:
 // in that order, so that nothing that happens during the walk is missed.
-// It needs root (CAP_NET_ADMIN) in the initial user and PID namespaces.
+// It must run in the initial user and PID namespaces, and as root: kernels
+// before 6.6 refuse the subscription without CAP_NET_ADMIN, and /proc
+// hides other users' namespaces and executables from anyone else.
 func Open(cfg Config) (*Table, error) {
 	cfg.defaults()
 	sock, err := openSocket(cfg.ReceiveBuffer)
