@@ -148,6 +148,14 @@ var reportArgs = []struct {
 	{[]string{"-s", "--summary"}, Options{Kind: Syscall, Totals: true}},
 	{[]string{"-n"}, Options{Kind: Anomaly}},
 	{[]string{"-n", "--summary"}, Options{Kind: Anomaly, Totals: true}},
+	// -i: names from this host's passwd, as aureport's on the same host.
+	{[]string{"-i"}, Options{Kind: Summary, Interpret: true}},
+	{[]string{"-x", "-i"}, Options{Kind: Executable, Interpret: true}},
+	{[]string{"-s", "-i"}, Options{Kind: Syscall, Interpret: true}},
+	{[]string{"-s", "--summary", "-i"}, Options{Kind: Syscall, Totals: true, Interpret: true}},
+	{[]string{"-u", "--summary", "-i"}, Options{Kind: User, Totals: true, Interpret: true}},
+	{[]string{"-l", "-i"}, Options{Kind: Login, Interpret: true}},
+	{[]string{"-n", "--summary", "-i"}, Options{Kind: Anomaly, Totals: true, Interpret: true}},
 }
 
 // knownDifferences are the comparisons expected to differ, each for a
@@ -159,7 +167,8 @@ func init() {
 	// The test log of go-libaudit holds records sorted by type, times out
 	// of order: aureport's grouping splits event 17 in two, contaudit's
 	// keeps it whole (docs/report.md, "Event grouping").
-	for _, a := range []string{"", "--success", "-x", "-x --summary", "-u", "-u --summary", "-s", "-s --summary"} {
+	for _, a := range []string{"", "--success", "-x", "-x --summary", "-u", "-u --summary", "-s", "-s --summary",
+		"-i", "-x -i", "-s -i", "-s --summary -i", "-u --summary -i"} {
 		knownDifferences["go-libaudit__auparse__testdata__audit-rhel7.log "+a] = "event grouping of a log out of time order"
 	}
 }
