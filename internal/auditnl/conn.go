@@ -26,6 +26,9 @@ const ReceiveBufferSize = 64 << 10
 // machine down.
 var ErrPanicMode = errors.New("audit failure mode 2 (panic) is refused by contaudit")
 
+// ErrWouldBlock is TryReceive's answer when nothing is queued.
+var ErrWouldBlock = errors.New("no netlink datagram queued")
+
 // ErrTruncated reports a datagram larger than the receive buffer.
 var ErrTruncated = errors.New("netlink datagram truncated")
 
@@ -160,8 +163,10 @@ func clone(m Message) Message {
 
 // readDatagram receives and splits one datagram into c.msgs, which alias
 // c.buf until the next call.
-func (c *Conn) readDatagram() ([]Message, error) {
-	n, err := c.t.Receive(c.buf)
+func (c *Conn) readDatagram() ([]Message, error) { return c.read(c.t.Receive) }
+
+func (c *Conn) read(recv func([]byte) (int, error)) ([]Message, error) {
+	n, err := recv(c.buf)
 	if err != nil {
 		if errors.Is(err, unix.ENOBUFS) {
 			c.stats.Overruns.Add(1)
@@ -197,6 +202,16 @@ func (c *Conn) Receive() ([]Message, error) {
 		return p, nil
 	}
 	return c.readDatagram()
+}
+
+// TryReceive is Receive without waiting: it returns ErrWouldBlock when
+// the kernel has queued nothing. A daemon drains with it and blocks in
+// Receive only when idle, so a burst costs one wakeup, not one per record.
+func (c *Conn) TryReceive() ([]Message, error) {
+	if len(c.pending) > 0 {
+		return c.Receive()
+	}
+	return c.read(c.t.TryReceive)
 }
 
 // Interrupt unblocks a pending Receive; use it to stop a reader goroutine.
@@ -284,3 +299,6 @@ func (c *Conn) SendUserMessage(ctx context.Context, typ uint16, text string) err
 	_, err := c.request(ctx, typ, append([]byte(text), 0), wantAck)
 	return err
 }
+
+// SetReadDeadline bounds the next Receive calls; zero removes the bound.
+func (c *Conn) SetReadDeadline(t time.Time) error { return c.t.SetReadDeadline(t) }

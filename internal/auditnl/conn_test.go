@@ -155,3 +155,16 @@ func TestRequestHonoursContext(t *testing.T) {
 		t.Fatal("status from a silent kernel succeeded")
 	}
 }
+
+func TestTryReceive(t *testing.T) {
+	k := auditnltest.New()
+	c := k.Conn()
+	if _, err := c.TryReceive(); !errors.Is(err, auditnl.ErrWouldBlock) {
+		t.Fatalf("empty: %v", err)
+	}
+	k.InjectRecord(abi.AUDIT_SYSCALL, "audit(1.000:1): x=1")
+	msgs, err := c.TryReceive()
+	if err != nil || len(msgs) != 1 {
+		t.Fatalf("queued: %v %v", msgs, err)
+	}
+}

@@ -19,6 +19,9 @@ type Transport interface {
 	// Receive reads one datagram into b and returns its full length; a
 	// length above len(b) means the datagram was truncated.
 	Receive(b []byte) (int, error)
+	// TryReceive is Receive without waiting: ErrWouldBlock when no
+	// datagram is queued.
+	TryReceive(b []byte) (int, error)
 	// SetReadDeadline bounds Receive; a zero time removes the bound.
 	SetReadDeadline(t time.Time) error
 	// PortID is the netlink port the kernel knows this endpoint by.
@@ -97,11 +100,16 @@ func (s *socket) Send(b []byte) error {
 	return serr
 }
 
-// Receive reads one datagram. It uses the raw syscall with a caller-owned
-// address so that the per-record path does not allocate, and drops
-// datagrams that did not come from the kernel (port 0): only the kernel may
-// speak for audit.
-func (s *socket) Receive(b []byte) (int, error) {
+// Receive reads one datagram, waiting for one. It uses the raw syscall
+// with a caller-owned address so that the per-record path does not
+// allocate, and drops datagrams that did not come from the kernel (port 0):
+// only the kernel may speak for audit.
+func (s *socket) Receive(b []byte) (int, error) { return s.receive(b, true) }
+
+// TryReceive reads one datagram if one is queued.
+func (s *socket) TryReceive(b []byte) (int, error) { return s.receive(b, false) }
+
+func (s *socket) receive(b []byte, wait bool) (int, error) {
 	rc, err := s.f.SyscallConn()
 	if err != nil {
 		return 0, err
@@ -116,11 +124,13 @@ func (s *socket) Receive(b []byte) (int, error) {
 		err = rc.Read(func(fd uintptr) bool {
 			r, _, e := unix.Syscall6(unix.SYS_RECVFROM, fd, uintptr(unsafe.Pointer(unsafe.SliceData(b))), uintptr(len(b)),
 				unix.MSG_TRUNC, uintptr(unsafe.Pointer(&from)), uintptr(unsafe.Pointer(&fromLen)))
-			if e == unix.EAGAIN {
+			if e == unix.EAGAIN && wait {
 				return false
 			}
 			n, rerr = int(r), nil
-			if e != 0 {
+			if e == unix.EAGAIN {
+				n, rerr = 0, ErrWouldBlock
+			} else if e != 0 {
 				n, rerr = 0, e
 			}
 			return true

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -35,8 +34,6 @@ type Settings struct {
 	RestoreOnExit bool
 	// ReceiveBuffer sizes the netlink socket buffer.
 	ReceiveBuffer int
-	// QueueDepth bounds records held between reader and writer.
-	QueueDepth int
 	// EndOfEventTimeout closes events that have no EOE.
 	EndOfEventTimeout time.Duration
 	// MetricsListen is "" (off), "unix:/path" or a loopback host:port.
@@ -77,7 +74,6 @@ type Daemon struct {
 	reload func() (Settings, RuleLoader, error)
 
 	ctl, rx *auditnl.Conn
-	queue   *recordQueue
 	asm     *event.Assembler[[]byte]
 
 	out []logfile.Record // reused by write
@@ -104,14 +100,11 @@ type counters struct {
 
 // New prepares a daemon; Run starts it.
 func New(s Settings, sink Sink, rules RuleLoader, reload func() (Settings, RuleLoader, error), log *slog.Logger) *Daemon {
-	if s.QueueDepth <= 0 {
-		s.QueueDepth = 65536
-	}
 	if s.EndOfEventTimeout <= 0 {
 		s.EndOfEventTimeout = 2 * time.Second
 	}
 	d := &Daemon{settings: s, log: log, sink: sink, loadRules: rules, reload: reload,
-		queue: newRecordQueue(s.QueueDepth), metrics: metrics.NewRegistry()}
+		metrics: metrics.NewRegistry()}
 	d.asm = event.NewAssembler[[]byte](event.Config{EndOfEventTimeout: s.EndOfEventTimeout})
 	d.registerMetrics()
 	return d
@@ -164,19 +157,12 @@ func (d *Daemon) Run(ctx context.Context) (err error) {
 			return fmt.Errorf("register as the audit daemon: %w", err)
 		}
 	}
-	// From here the kernel sends to us: read at once, so its backlog
-	// never fills while we load rules.
-	var readers sync.WaitGroup
-	readers.Add(1)
-	go func() { defer readers.Done(); d.readLoop() }()
-
-	stopReader := func() {
-		d.rx.Interrupt()
-		d.queue.close()
-		readers.Wait()
-	}
+	// From here the kernel sends to us. Rules load before the loop reads,
+	// which is safe: the records wait in the socket buffer
+	// (contaudit_receive_buffer) and the kernel backlog, and the requests
+	// go over the separate control socket.
 	defer func() {
-		if stopErr := d.shutdown(stopReader); err == nil {
+		if stopErr := d.shutdown(); err == nil {
 			err = stopErr
 		}
 	}()
@@ -202,7 +188,7 @@ func (d *Daemon) Run(ctx context.Context) (err error) {
 		go metrics.Serve(ctx, l, d.metrics, d.log)
 	}
 	d.log.Info("contaudit daemon started", "pid", os.Getpid(), "multicast", d.settings.Multicast)
-	return d.writeLoop(ctx)
+	return d.loop(ctx)
 }
 
 // Version is written into DAEMON_START; the command sets it.
@@ -239,14 +225,86 @@ func (d *Daemon) applyKernelSettings(ctx context.Context) error {
 	return nil
 }
 
-// readLoop receives datagrams and queues owned copies of their records.
-func (d *Daemon) readLoop() {
-	var alloc chunkAlloc
+// Batching knobs of the receive loop. A record arrives as its own datagram;
+// waking per record costs more than writing it, so when a drain finds only
+// a few records the loop waits coalesceDelay for more before the next
+// drain. The kernel backlog (8192 by default) covers that wait many times
+// over, so nothing is lost or slowed at the source.
+const (
+	maxBatch       = 4096
+	coalesceBelow  = 64
+	coalesceDelay  = time.Millisecond
+	idleWait       = 250 * time.Millisecond
+	statusInterval = 5 * time.Second
+)
+
+// loop is the daemon's one working goroutine: it drains the socket,
+// assembles and writes, and only blocks when the kernel has nothing queued.
+// One goroutine means no hand-off between a reader and a writer; the log
+// writer never blocks (a full disk suspends it and counts the drops), so
+// the kernel is never left waiting on the disk.
+func (d *Daemon) loop(ctx context.Context) error {
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGUSR2)
+	defer signal.Stop(sigs)
+	stop := context.AfterFunc(ctx, d.rx.Interrupt)
+	defer stop()
+	var (
+		alloc      chunkAlloc
+		batch      = make([]rawRecord, 0, maxBatch)
+		lastTick   = time.Now()
+		lastStatus = time.Now()
+	)
 	for {
-		msgs, err := d.rx.Receive()
+		select {
+		case <-ctx.Done():
+			return nil
+		case s := <-sigs:
+			d.handleSignal(ctx, s)
+		default:
+		}
+		batch = d.drain(batch[:0], &alloc, false)
+		now := time.Now()
+		if len(batch) > 0 {
+			d.process(batch, now)
+		}
+		if now.Sub(lastTick) >= idleWait {
+			lastTick = now
+			d.periodic(ctx, now, &lastStatus)
+		}
+		switch {
+		case len(batch) >= coalesceBelow:
+		case len(batch) > 0:
+			time.Sleep(coalesceDelay)
+		default:
+			batch = d.drain(batch[:0], &alloc, true)
+			if len(batch) > 0 {
+				d.process(batch, time.Now())
+			}
+		}
+	}
+}
+
+// drain reads what the kernel has queued, up to maxBatch records, copying
+// them out of the receive buffer. With wait it first blocks up to idleWait
+// for one datagram.
+func (d *Daemon) drain(batch []rawRecord, alloc *chunkAlloc, wait bool) []rawRecord {
+	for len(batch) < maxBatch {
+		var (
+			msgs []auditnl.Message
+			err  error
+		)
+		if wait {
+			d.rx.SetReadDeadline(time.Now().Add(idleWait))
+			msgs, err = d.rx.Receive()
+			d.rx.SetReadDeadline(time.Time{})
+			wait = false
+		} else {
+			msgs, err = d.rx.TryReceive()
+		}
 		if err != nil {
-			if errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, os.ErrClosed) {
-				return
+			if errors.Is(err, auditnl.ErrWouldBlock) || errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, os.ErrClosed) {
+				return batch
 			}
 			d.counters.recvErrors.Add(1)
 			if errors.Is(err, syscall.ENOBUFS) {
@@ -263,43 +321,22 @@ func (d *Daemon) readLoop() {
 				d.counters.replace.Add(1)
 				continue
 			}
-			if !d.queue.push(rawRecord{typ: m.Header.Type, data: alloc.copy(trimPayload(m.Data))}) {
-				return
-			}
+			batch = append(batch, rawRecord{typ: m.Header.Type, data: alloc.copy(trimPayload(m.Data))})
 		}
 	}
+	return batch
 }
 
-// writeLoop assembles and writes records until ctx ends, and handles
-// signals and the periodic work.
-func (d *Daemon) writeLoop(ctx context.Context) error {
-	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGUSR2)
-	defer signal.Stop(sigs)
-	tick := time.NewTicker(250 * time.Millisecond)
-	defer tick.Stop()
-	var spare []rawRecord
-	statusEvery := 0
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-d.queue.notify:
-			recs := d.queue.take(spare)
-			d.process(recs, time.Now())
-			spare = recs
-		case <-tick.C:
-			d.emit(d.asm.Expire(time.Now()))
-			// The assembler belongs to this goroutine; metrics read copies.
-			as := d.asm.Stats()
-			d.counters.lostSerials.Store(as.Lost)
-			d.counters.inFlight.Store(uint64(as.InFlight))
-			if statusEvery++; statusEvery%20 == 0 {
-				d.pollKernel(ctx)
-			}
-		case s := <-sigs:
-			d.handleSignal(ctx, s)
-		}
+// periodic closes timed-out events and refreshes the metrics the loop owns.
+func (d *Daemon) periodic(ctx context.Context, now time.Time, lastStatus *time.Time) {
+	d.emit(d.asm.Expire(now))
+	// The assembler belongs to this goroutine; metrics read copies.
+	as := d.asm.Stats()
+	d.counters.lostSerials.Store(as.Lost)
+	d.counters.inFlight.Store(uint64(as.InFlight))
+	if now.Sub(*lastStatus) >= statusInterval {
+		*lastStatus = now
+		d.pollKernel(ctx)
 	}
 }
 
@@ -401,18 +438,24 @@ func (d *Daemon) pollKernel(ctx context.Context) {
 
 // shutdown drains the kernel's records, writes DAEMON_END, releases the
 // kernel and closes the log. It runs even when Run failed half-way.
-func (d *Daemon) shutdown(stopReader func()) error {
+func (d *Daemon) shutdown() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	var errs []error
-	// The reader must stop before Unregister: both would read the socket.
-	stopReader()
-	d.process(d.queue.take(nil), time.Now())
 	if !d.settings.Multicast {
 		if err := d.rx.Unregister(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("release audit registration: %w", err))
 		}
-		d.drain()
+	}
+	// Write what the kernel queued to us before it saw the unregistration
+	// (and what arrived while Unregister waited for its ACK).
+	var alloc chunkAlloc
+	for {
+		batch := d.drain(nil, &alloc, false)
+		if len(batch) == 0 {
+			break
+		}
+		d.process(batch, time.Now())
 	}
 	d.emit(d.asm.Flush())
 	if d.settings.RestoreOnExit && !d.settings.Multicast {
@@ -426,30 +469,6 @@ func (d *Daemon) shutdown(stopReader func()) error {
 	}
 	d.log.Info("contaudit daemon stopped", "records", d.counters.records.Load(), "events", d.counters.events.Load())
 	return errors.Join(errs...)
-}
-
-// drain writes the records the kernel queued to our socket before it saw
-// the unregistration, so that stopping loses nothing that reached us.
-func (d *Daemon) drain() {
-	var alloc chunkAlloc
-	for {
-		d.rx.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
-		msgs, err := d.rx.Receive()
-		if errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, os.ErrClosed) {
-			return
-		}
-		if err != nil {
-			d.counters.recvErrors.Add(1)
-			continue
-		}
-		recs := make([]rawRecord, 0, len(msgs))
-		for _, m := range msgs {
-			if m.Header.Type != abi.AUDIT_REPLACE {
-				recs = append(recs, rawRecord{typ: m.Header.Type, data: alloc.copy(trimPayload(m.Data))})
-			}
-		}
-		d.process(recs, time.Now())
-	}
 }
 
 // restoreKernel puts back the rules and status found at start.

@@ -13,7 +13,6 @@ func (d *Daemon) registerMetrics() {
 	m.Register("contaudit_kernel_lost", metrics.Gauge, "The kernel's lost counter (records it dropped), polled every 5s.", u(&c.kernelLost))
 	m.Register("contaudit_kernel_backlog", metrics.Gauge, "Records queued in the kernel for the daemon, polled every 5s.", u(&c.backlog))
 	m.Register("contaudit_receive_errors_total", metrics.Counter, "Netlink receive errors (ENOBUFS overruns, malformed, truncated).", u(&c.recvErrors))
-	m.Register("contaudit_queue_depth", metrics.Gauge, "Records waiting between the netlink reader and the writer.", func() float64 { return float64(d.queue.depth()) })
 	m.Register("contaudit_assembly_lost_serials_total", metrics.Counter, "Event serials never seen (gaps in the kernel's sequence).", u(&c.lostSerials))
 	m.Register("contaudit_events_in_flight", metrics.Gauge, "Events waiting for their last record.", u(&c.inFlight))
 }

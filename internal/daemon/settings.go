@@ -15,7 +15,6 @@ func SettingsFrom(c *auditconf.Config) Settings {
 		Failure:           optional{Set: true, Value: c.Failure},
 		RestoreOnExit:     c.RestoreOnExit,
 		ReceiveBuffer:     c.ReceiveBuffer,
-		QueueDepth:        c.QueueDepth,
 		EndOfEventTimeout: c.EndOfEvent(),
 		MetricsListen:     c.MetricsListen,
 		Enriched:          c.LogFormat == auditconf.FormatEnriched,

@@ -89,6 +89,17 @@ func (k *Kernel) SetReadDeadline(t time.Time) error {
 	return nil
 }
 
+// TryReceive implements auditnl.Transport.
+func (k *Kernel) TryReceive(b []byte) (int, error) {
+	k.mu.Lock()
+	empty := len(k.queue) == 0
+	k.mu.Unlock()
+	if empty {
+		return 0, auditnl.ErrWouldBlock
+	}
+	return k.Receive(b)
+}
+
 // Receive implements auditnl.Transport.
 func (k *Kernel) Receive(b []byte) (int, error) {
 	k.mu.Lock()
