@@ -153,10 +153,19 @@ func simulate(t *testing.T, cmds []rules.Command) []*abi.AuditRuleData {
 				lists[l] = append(lists[l], d)
 			}
 		case rules.KindDeleteAll:
-			if c.Key != "" {
-				t.Fatalf("%s: the simulation does not do -D -k", c.Pos)
+			for l := range lists {
+				var kept []*abi.AuditRuleData
+				for _, d := range lists[l] {
+					r, err := rules.Decode(d)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if c.Key != "" && !strings.Contains(r.Key(), c.Key) {
+						kept = append(kept, d)
+					}
+				}
+				lists[l] = kept
 			}
-			lists = make([][]*abi.AuditRuleData, 8)
 		}
 	}
 	var out []*abi.AuditRuleData
