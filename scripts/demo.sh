@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The demo: runs contaudit as the kernel's audit daemon with a small rule
+# set, runs a workload it audits, shows the log, stops the daemon and checks
+# that the kernel's audit state is as it was before.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=$PWD/bin/contaudit
+demo=/tmp/contaudit-demo
+[ "$(id -u)" = 0 ] || { echo "demo: run as root (sudo make demo)" >&2; exit 1; }
+
+before=$("$bin" status | grep -E '^(enabled|pid|backlog_limit) ')
+if [ "$(echo "$before" | awk '$1=="pid"{print $2}')" != 0 ]; then
+  echo "demo: another audit daemon is registered ($(echo "$before" | grep ^pid)); stop it first" >&2
+  exit 1
+fi
+
+rm -rf "$demo"; mkdir -p "$demo/log" "$demo/watched"
+echo secret > "$demo/secret"
+sed -e "s|^log_file = .*|log_file = $demo/log/audit.log|" \
+    -e "s|^contaudit_restore_on_exit = .*|contaudit_restore_on_exit = yes|" \
+    -e "s|^contaudit_metrics_listen = .*|contaudit_metrics_listen = unix:$demo/metrics.sock|" \
+    examples/contaudit.conf > "$demo/contaudit.conf"
+
+echo "== starting: contaudit daemon --config $demo/contaudit.conf --rules examples/demo.rules"
+"$bin" daemon --config "$demo/contaudit.conf" --rules examples/demo.rules 2> "$demo/daemon.log" &
+daemon=$!
+cleanup() { kill -TERM "$daemon" 2>/dev/null && wait "$daemon" 2>/dev/null || true; }
+trap cleanup EXIT
+for _ in $(seq 50); do
+  [ "$("$bin" status | awk '$1=="pid"{print $2}')" = "$daemon" ] && break
+  sleep 0.1
+done
+"$bin" status | sed 's/^/   /'
+
+echo "== workload: ls, id, a write under the watched dir, a change to the watched file"
+ls / > /dev/null
+id > /dev/null
+echo hello > "$demo/watched/hello.txt"
+chmod 600 "$demo/secret"
+sleep 0.5
+
+echo "== metrics (curl --unix-socket $demo/metrics.sock http://x/metrics)"
+curl -s --unix-socket "$demo/metrics.sock" http://x/metrics 2>/dev/null | grep -E '^contaudit_(records|events|kernel_lost)' | sed 's/^/   /' || true
+
+echo "== stopping the daemon (SIGTERM)"
+kill -TERM "$daemon"; wait "$daemon" || { echo "daemon exited with an error:"; cat "$demo/daemon.log"; exit 1; }
+trap - EXIT
+
+echo "== the log: $demo/log/audit.log ($(wc -l < "$demo/log/audit.log") lines); the audited events:"
+grep -E 'key="(exec|secret-file|demo-write)"' "$demo/log/audit.log" | grep -E 'comm="(ls|id|chmod|bash)"' | cut -c1-220 | tr '\035' '|' | sed 's/^/   /' | head -8
+grep -E '^type=DAEMON_(START|END)' "$demo/log/audit.log" | sed 's/^/   /'
+
+after=$("$bin" status | grep -E '^(enabled|pid|backlog_limit) ')
+if [ "$before" != "$after" ]; then
+  echo "demo: kernel audit state changed: before [$before] after [$after]" >&2
+  exit 1
+fi
+echo "== kernel audit state restored: $(echo $after)"
