@@ -7,6 +7,10 @@ cd "$(dirname "$0")/.."
 bin=$PWD/bin/contaudit
 demo=/tmp/contaudit-demo
 [ "$(id -u)" = 0 ] || { echo "demo: run as root (sudo make demo)" >&2; exit 1; }
+# Take the lock the kernel tests take, so the demo never overlaps them.
+mkdir -p /run/lock
+exec 9>/run/lock/contaudit-kerneltest.lock
+flock 9
 
 before=$("$bin" status | grep -E '^(enabled|pid|backlog_limit) ')
 if [ "$(echo "$before" | awk '$1=="pid"{print $2}')" != 0 ]; then
