@@ -19,7 +19,11 @@ import (
 func benchLog(b *testing.B, n int) []byte {
 	b.Helper()
 	var src []byte
-	if data, err := os.ReadFile(filepath.Join("testdata", "recorded.log")); err == nil {
+	source := os.Getenv("CONTAUDIT_BENCH_LOG") // another real log to repeat
+	if source == "" {
+		source = filepath.Join("testdata", "recorded.log")
+	}
+	if data, err := os.ReadFile(source); err == nil {
 		src = data
 	} else {
 		dir := corporaDir(b)

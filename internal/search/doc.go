@@ -9,9 +9,13 @@
 // satisfies it. Records are tested one at a time as they are read, on the
 // parser's borrowed bytes, and only a bitmask of the options each record
 // satisfied travels with the event; no field is copied or converted to a
-// string on the matching path. The raw line of every record is kept in a
-// slab until its event is decided, so that memory is bounded by the events
-// in flight (event.Config.MaxInFlight), not by the size of the log.
+// string on the matching path. Lines are read into blocks that are never
+// rewritten, so an event keeps its records' lines without copying them,
+// and a block is freed once no open event points into it: memory is
+// bounded by the events in flight (event.Config.MaxInFlight, each closed
+// two seconds of log time after it opened), not by the size of the log.
+// A prefilter (fast.go) spares the full parse to lines that cannot
+// satisfy any option that looks at fields.
 //
 // docs/search.md lists every option and every known difference from
 // ausearch.

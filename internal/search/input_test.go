@@ -204,3 +204,28 @@ func TestJSONRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestPrefilterChangesNothing runs every corpus query with and without
+// the prefilter (lines it rules out get only a header reading): the
+// output must be the same bytes.
+func TestPrefilterChangesNothing(t *testing.T) {
+	for _, path := range corpusLogs(t) {
+		qs := append(queriesFor(t, path), diffQuery{q: Query{Node: "test", Success: SuccessYes}}, diffQuery{q: Query{ContID: SetInt(1)}})
+		for _, dq := range qs {
+			for _, f := range []Format{FormatRaw, FormatInterpret} {
+				var fast, full bytes.Buffer
+				m := NewMatcher(dq.q)
+				src := []Source{{Name: path, Path: path}}
+				if _, err := Search(context.Background(), m, src, &fast, Options{Format: f, Loc: time.UTC}); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := Search(context.Background(), m, src, &full, Options{Format: f, Loc: time.UTC, noPrefilter: true}); err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(fast.Bytes(), full.Bytes()) {
+					t.Errorf("%s %v: prefiltered output differs", filepath.Base(path), dq.args)
+				}
+			}
+		}
+	}
+}

@@ -92,15 +92,22 @@ func (m *Matcher) Match(mask uint64) bool { return mask&m.need == m.need }
 // its other records need no testing.
 func (m *Matcher) All() uint64 { return m.need }
 
-// Record returns the bits of the options r satisfies.
-func (m *Matcher) Record(r *record.Record) uint64 {
+// Header returns the bits of the options a record satisfies by its type
+// and node alone: all of them for a record that prefilter ruled out.
+func (m *Matcher) Header(typ uint32, typeName, node string) uint64 {
 	var mask uint64
-	if m.bType != 0 && m.q.hasType(r.Type, r.TypeName) {
+	if m.bType != 0 && m.q.hasType(typ, typeName) {
 		mask |= m.bType
 	}
-	if m.bNode != 0 && m.strMatchString(r.Node, m.q.Node) {
+	if m.bNode != 0 && m.strMatchString(node, m.q.Node) {
 		mask |= m.bNode
 	}
+	return mask
+}
+
+// Record returns the bits of the options r satisfies.
+func (m *Matcher) Record(r *record.Record) uint64 {
+	mask := m.Header(r.Type, r.TypeName, r.Node)
 	if !m.fields {
 		return mask
 	}

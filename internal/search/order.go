@@ -87,7 +87,7 @@ func (o *order) next(all bool) *held {
 
 func (o *order) recycle(h *held) {
 	for i := range h.recs {
-		h.recs[i] = payload{} // let the slab chunks go
+		h.recs[i] = payload{} // let the blocks go
 	}
 	o.free = append(o.free, h)
 }

@@ -2,6 +2,7 @@ package search
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -68,6 +69,8 @@ type Options struct {
 	// second: bytes read of ProgressTotal.
 	Progress      io.Writer
 	ProgressTotal int64
+	// noPrefilter makes every line go through the full parser (tests).
+	noPrefilter bool
 	// Assembly bounds event assembly; zero fields take event's defaults.
 	// CloseOnProctitle is always set: logs carry no EOE.
 	Assembly event.Config
@@ -93,7 +96,7 @@ type Stats struct {
 }
 
 // payload is what travels with a record through assembly: its line (in a
-// slab, nil when its stamp already ruled its event out), its type and the
+// block of lineReader's, nil when its stamp already ruled its event out), its type and the
 // options it satisfied.
 type payload struct {
 	raw  []byte
@@ -101,32 +104,20 @@ type payload struct {
 	mask uint64
 }
 
-// slab copies lines into large chunks so that keeping a record costs no
-// allocation of its own; a chunk is freed once no open event points in it.
-type slab struct{ buf []byte }
-
-const slabChunk = 256 << 10
-
-func (s *slab) copy(b []byte) []byte {
-	if cap(s.buf)-len(s.buf) < len(b) {
-		s.buf = make([]byte, 0, max(slabChunk, len(b)))
-	}
-	n := len(s.buf)
-	s.buf = append(s.buf, b...)
-	return s.buf[n:len(s.buf):len(s.buf)]
-}
-
 type searcher struct {
-	m     *Matcher
-	opt   Options
-	w     *bufio.Writer
-	out   []byte
-	in    interpreter
-	stats Stats
-	ckpt  *Checkpoint
-	last  lastEvent
-	done  bool
-	order order
+	m      *Matcher
+	opt    Options
+	w      *bufio.Writer
+	out    []byte
+	in     interpreter
+	stats  Stats
+	ckpt   *Checkpoint
+	last   lastEvent
+	done   bool
+	order  order
+	pre    prefilter
+	hdr    headerReader
+	parser record.Parser
 	// parsers and recs serve FormatJSON, which needs parsed records.
 	parsers []*record.Parser
 	recs    []*record.Record
@@ -166,6 +157,7 @@ func Search(ctx context.Context, m *Matcher, srcs []Source, w io.Writer, opt Opt
 	}
 	s := &searcher{m: m, opt: opt, w: bufio.NewWriterSize(w, 64<<10), ckpt: opt.Checkpoint}
 	s.order = newOrder()
+	s.pre = newPrefilter(m.Query())
 	s.in = interpreter{loc: opt.Loc, resolver: opt.Resolver}
 	if s.in.resolver == nil {
 		s.in.resolver = interpret.LocalResolver()
@@ -175,12 +167,16 @@ func Search(ctx context.Context, m *Matcher, srcs []Source, w io.Writer, opt Opt
 	if cfg.Standalone == nil {
 		cfg.Standalone = StandsAlone
 	}
+	if cfg.History == 0 {
+		// Search uses neither lost-serial counts nor the Late flag, which
+		// is what History pays for per record.
+		cfg.History = 64
+	}
 	asm := event.NewAssembler[payload](cfg)
-	var sl slab
 	prog := newProgress(opt.Progress, opt.ProgressTotal)
 	var err error
 	for _, src := range srcs {
-		if err = s.readSource(ctx, src, asm, &sl, prog); err != nil || s.done {
+		if err = s.readSource(ctx, src, asm, prog); err != nil || s.done {
 			break
 		}
 	}
@@ -202,15 +198,15 @@ func Search(ctx context.Context, m *Matcher, srcs []Source, w io.Writer, opt Opt
 	return s.stats, err
 }
 
-func (s *searcher) readSource(ctx context.Context, src Source, asm *event.Assembler[payload], sl *slab, prog *progress) error {
+func (s *searcher) readSource(ctx context.Context, src Source, asm *event.Assembler[payload], prog *progress) error {
 	r, closer, err := src.open(&s.stats.Bytes)
 	if err != nil {
 		return fmt.Errorf("open %s: %w", src.Name, err)
 	}
 	defer closer()
 	s.src = src.Path
-	rd := record.NewReader(r, src.Name)
-	var latestSec int64
+	lr := newLineReader(r, src.Name)
+	f := filer{s: s, asm: asm}
 	for n := 0; !s.done; n++ {
 		if n&4095 == 4095 {
 			if err := ctx.Err(); err != nil {
@@ -218,14 +214,11 @@ func (s *searcher) readSource(ctx context.Context, src Source, asm *event.Assemb
 			}
 			prog.update(s.stats.Bytes)
 		}
-		rec, err := rd.Next()
+		line, err := lr.next()
 		if err != nil {
 			var pe *record.ParseError
 			if errors.As(err, &pe) {
-				s.stats.ParseErrors++
-				if len(s.stats.FirstErrors) < MaxReportedErrors {
-					s.stats.FirstErrors = append(s.stats.FirstErrors, err)
-				}
+				s.parseError(pe)
 				continue
 			}
 			if err == io.EOF {
@@ -233,49 +226,101 @@ func (s *searcher) readSource(ctx context.Context, src Source, asm *event.Assemb
 			}
 			return fmt.Errorf("read %s: %w", src.Name, err)
 		}
-		s.stats.Records++
-		if rec.Flags&record.NoTimestamp != 0 {
-			s.stats.NoStamp++
-			continue
-		}
-		key := event.Key{Node: rec.Node, Sec: rec.Sec, Msec: rec.Msec, Serial: rec.Serial}
-		p := payload{typ: rec.Type}
-		if s.m.Stamp(key) && !s.ckpt.covers(key) {
-			p.raw = sl.copy(rec.Raw)
-			p.mask = s.m.Record(rec)
-		}
-		isEOE := rec.Type == abi.AUDIT_EOE
-		if isEOE {
-			// The assembler drops EOE, but ausearch prints the EOE lines a
-			// log holds with their event: after the PROCTITLE that ended
-			// it (held since), or as the end of an event still open.
-			if h := s.order.lastHeld; h != nil && h.key == key && p.raw != nil {
-				h.recs = append(h.recs, p)
-			}
-			s.eoe, s.eoeKey = p, key
-		}
-		s.release(false)
-		if s.done {
-			return nil
-		}
-		now := time.Unix(rec.Sec, int64(rec.Msec)*int64(time.Millisecond))
-		if rec.Sec != latestSec {
-			// As in ausearch, a record a second later closes the events
-			// whose timeout it passes, before it is filed.
-			latestSec = rec.Sec
-			for _, ev := range asm.Expire(now) {
-				s.handle(ev, false)
+		if !s.opt.noPrefilter && !s.pre.needsParse(line) {
+			if hd, ok := s.hdr.read(line); ok {
+				s.stats.Records++
+				f.file(event.Key{Node: hd.node, Sec: hd.sec, Msec: hd.msec, Serial: hd.serial}, hd.typ, line, nil)
+				continue
 			}
 		}
-		if _, ok := s.order.open[key]; !ok && !isEOE {
-			s.order.opened(key)
+		for rest, off := line, 0; len(rest) > 0 && !s.done; {
+			rec, next, err := s.parser.ParseLine(rest)
+			if err != nil {
+				pe := &record.ParseError{File: src.Name, Line: lr.line, Err: err}
+				var inner *record.ParseError
+				if errors.As(err, &inner) {
+					pe.Err = inner.Err
+					if inner.Column > 0 {
+						pe.Column = inner.Column + off
+					}
+				}
+				s.parseError(pe)
+				break
+			}
+			s.stats.Records++
+			off += len(rest) - len(next)
+			rest = next
+			if rec.Flags&record.NoTimestamp != 0 {
+				s.stats.NoStamp++
+				continue
+			}
+			f.file(event.Key{Node: rec.Node, Sec: rec.Sec, Msec: rec.Msec, Serial: rec.Serial}, rec.Type, rec.Raw, rec)
 		}
-		for _, ev := range asm.Add(key, rec.Type, p, now) {
-			s.handle(ev, false)
-		}
-		s.eoe.raw = nil
 	}
 	return nil
+}
+
+func (s *searcher) parseError(pe *record.ParseError) {
+	s.stats.ParseErrors++
+	if len(s.stats.FirstErrors) < MaxReportedErrors {
+		s.stats.FirstErrors = append(s.stats.FirstErrors, pe)
+	}
+}
+
+// filer files records into the assembler and hands completed events on.
+type filer struct {
+	s         *searcher
+	asm       *event.Assembler[payload]
+	latestSec int64
+	started   bool
+}
+
+// file files one record; rec is nil when only its header was read.
+func (f *filer) file(key event.Key, typ uint32, raw []byte, rec *record.Record) {
+	s := f.s
+	p := payload{typ: typ}
+	if s.m.Stamp(key) && !s.ckpt.covers(key) {
+		p.raw = raw // in a block of lineReader's or a parser's line: never rewritten
+		if rec != nil {
+			p.mask = s.m.Record(rec)
+		} else {
+			name := ""
+			if len(s.m.q.TypeNames) > 0 {
+				name = abi.MsgTypeName(typ)
+			}
+			p.mask = s.m.Header(typ, name, key.Node)
+		}
+	}
+	isEOE := typ == abi.AUDIT_EOE
+	if isEOE {
+		// The assembler drops EOE, but ausearch prints the EOE lines a
+		// log holds with their event: after the PROCTITLE that ended
+		// it (held since), or as the end of an event still open.
+		if h := s.order.lastHeld; h != nil && h.key == key && p.raw != nil {
+			h.recs = append(h.recs, p)
+		}
+		s.eoe, s.eoeKey = p, key
+	}
+	s.release(false)
+	if s.done {
+		return
+	}
+	now := time.Unix(key.Sec, int64(key.Msec)*int64(time.Millisecond))
+	if !f.started || key.Sec != f.latestSec {
+		// As in ausearch, a record a second later closes the events
+		// whose timeout it passes, before it is filed.
+		f.started, f.latestSec = true, key.Sec
+		for _, ev := range f.asm.Expire(now) {
+			s.handle(ev, false)
+		}
+	}
+	if _, ok := s.order.open[key]; !ok && !isEOE {
+		s.order.opened(key)
+	}
+	for _, ev := range f.asm.Add(key, typ, p, now) {
+		s.handle(ev, false)
+	}
+	s.eoe.raw = nil
 }
 
 // handle decides one assembled event and holds it for printing if it
@@ -346,7 +391,12 @@ func (s *searcher) print(k event.Key, recs []payload) {
 	case FormatDefault:
 		out = appendDefaultHeader(out, k.Sec, s.opt.Loc)
 		reverse(recs, func(r payload) {
-			out = append(out, r.raw...)
+			// ausearch shows the record without its ENRICHED tail.
+			line := r.raw
+			if i := bytes.IndexByte(line, interpret.Separator); i >= 0 {
+				line = line[:i]
+			}
+			out = append(out, line...)
 			out = append(out, '\n')
 		})
 	case FormatInterpret:
