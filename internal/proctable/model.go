@@ -61,9 +61,9 @@ const (
 type Process struct {
 	ID     ProcID
 	Parent ProcID
-	// TGID is the thread-group id; entries exist only for thread-group
-	// leaders, so TGID == ID.PID and Leader is true unless the entry was
-	// built from a thread's record.
+	// TGID is the thread-group id. Entries exist only for thread groups,
+	// named by their leader, so Leader (TGID == ID.PID) holds for every
+	// entry read from /proc; it is kept so callers need not assume it.
 	TGID    int32
 	Leader  bool
 	Threads int32
