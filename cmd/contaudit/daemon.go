@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime/pprof"
 	"strings"
 
 	"github.com/contaudit/contaudit/internal/auditconf"
@@ -18,7 +19,7 @@ import (
 
 func init() {
 	var opts struct {
-		config, rules, logLevel string
+		config, rules, logLevel, cpuProfile string
 	}
 	register(&command{
 		name:    "daemon",
@@ -34,6 +35,7 @@ signals: SIGTERM/SIGINT stop (DAEMON_END, pid 0, restore if configured);
 			fs.StringVar(&opts.config, "config", auditconf.DefaultPath, "configuration file, auditd.conf syntax (docs/config.md)")
 			fs.StringVar(&opts.rules, "rules", "/etc/audit/rules.d", "rules file, or a directory of *.rules files merged as augenrules does")
 			fs.StringVar(&opts.logLevel, "log-level", "info", "log level for the daemon's own messages: debug, info, warn, error")
+			fs.StringVar(&opts.cpuProfile, "cpu-profile", "", "write a Go CPU profile of the whole run to this file (go tool pprof)")
 		},
 		run: func(ctx context.Context, fs *flag.FlagSet) error {
 			if fs.NArg() != 0 {
@@ -44,6 +46,17 @@ signals: SIGTERM/SIGINT stop (DAEMON_END, pid 0, restore if configured);
 				return usageError("--log-level: %v", err)
 			}
 			log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+			if opts.cpuProfile != "" {
+				f, err := os.Create(opts.cpuProfile)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				if err := pprof.StartCPUProfile(f); err != nil {
+					return err
+				}
+				defer pprof.StopCPUProfile()
+			}
 			return runDaemon(ctx, opts.config, opts.rules, log)
 		},
 	})
