@@ -52,7 +52,12 @@ trap - EXIT
 
 echo "== the log: $demo/log/audit.log ($(wc -l < "$demo/log/audit.log") lines); the audited events:"
 grep -E 'key="(exec|secret-file|demo-write)"' "$demo/log/audit.log" | grep -E 'comm="(ls|id|chmod|bash)"' | cut -c1-220 | tr '\035' '|' | sed 's/^/   /' | head -8
-grep -E '^type=DAEMON_(START|END)' "$demo/log/audit.log" | sed 's/^/   /'
+grep -E '^type=DAEMON_(START|END)' "$demo/log/audit.log" | tr '\035' '|' | sed 's/^/   /'
+
+echo "== contaudit search -if $demo/log/audit.log -k secret-file -i   (ausearch's options and output)"
+"$bin" search -if "$demo/log/audit.log" -k secret-file -i | sed 's/^/   /' | cut -c1-200
+echo "== contaudit report -if $demo/log/audit.log -x --summary   (aureport's reports)"
+"$bin" report -if "$demo/log/audit.log" -x --summary | sed 's/^/   /' | head -12
 
 after=$("$bin" status | grep -E '^(enabled|pid|backlog_limit) ')
 if [ "$before" != "$after" ]; then

@@ -199,6 +199,12 @@ func TestDaemonEndToEnd(t *testing.T) {
 		t.Fatalf("rules not restored on exit:\n%s", out)
 	}
 
+	for _, p := range []string{e.log, e.log + ".1"} {
+		b, _ := os.ReadFile(p)
+		if bytes.Contains(b, []byte("\x1d\x1d")) {
+			t.Fatalf("%s: an ENRICHED tail with two 0x1D separators", p)
+		}
+	}
 	old := readLog(t, e.log+".1")
 	cur := readLog(t, e.log)
 	checkExecs(t, old, pids)

@@ -18,7 +18,8 @@ func Enricher() logfile.EnrichFunc {
 			return dst
 		}
 		ctx := interpret.Context{RecordType: typ}
-		return interpret.Enrich(&ctx, func(yield func(key, value string) bool) {
+		n := len(dst)
+		out := interpret.Enrich(&ctx, func(yield func(key, value string) bool) {
 			for i := range rec.Fields {
 				f := &rec.Fields[i]
 				if f.Key == "" || f.Flags&record.FieldInner != 0 && f.Key == "msg" {
@@ -29,5 +30,11 @@ func Enricher() logfile.EnrichFunc {
 				}
 			}
 		}, dst)
+		// interpret.Enrich writes the 0x1D separator itself; the log
+		// writer adds it too, so drop interpret's.
+		if len(out) > n && out[n] == interpret.Separator {
+			out = append(out[:n], out[n+1:]...)
+		}
+		return out
 	}
 }
