@@ -30,8 +30,8 @@ func newPrefilter(q Query) prefilter {
 		if s == "" {
 			return
 		}
-		f.patterns = append(f.patterns, []byte(s),
-			[]byte(hex.EncodeToString([]byte(s))), bytes.ToUpper([]byte(hex.EncodeToString([]byte(s)))))
+		// The kernel and libaudit hex-encode in upper case.
+		f.patterns = append(f.patterns, []byte(s), bytes.ToUpper([]byte(hex.EncodeToString([]byte(s)))))
 	}
 	num := func(v Int) {
 		if v.Set {

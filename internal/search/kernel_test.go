@@ -196,9 +196,10 @@ end_of_event_timeout = 2
 	)
 	var agree int
 	for _, dq := range queries {
-		theirs := lineSet(runAusearch(t, ausearch, append([]string{"-if", logPath, "--format", "raw"}, dq.args...)...))
-		// ausearch prints raw lines without their ENRICHED tail; ours are
-		// the log's bytes (docs/search.md).
+		// ausearch prints raw lines of an ENRICHED log cut after the 0x1D
+		// separator (and adds one where the log has none); ours are the
+		// log's bytes (docs/search.md). Compare up to the separator.
+		theirs := lineSet(stripEnriched(runAusearch(t, ausearch, append([]string{"-if", logPath, "--format", "raw"}, dq.args...)...)))
 		ours := lineSet(stripEnriched(runOurs(t, logPath, dq.q, FormatRaw)))
 		extra, missing := setDiff(ours, theirs), setDiff(theirs, ours)
 		if len(extra) == 0 && len(missing) == 0 {
