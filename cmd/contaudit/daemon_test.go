@@ -306,3 +306,17 @@ func TestDaemonRefusesBadRules(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", code, stderr.String())
 	}
 }
+
+// A log directory that cannot be written stops the daemon before it
+// touches the kernel, with the path in the message.
+func TestDaemonUnwritableLog(t *testing.T) {
+	e := newDaemonEnv(t, "")
+	bad := "/proc/contaudit-no-such-dir/audit.log"
+	conf, _ := os.ReadFile(e.conf)
+	write(t, e.conf, strings.Replace(string(conf), "log_file = "+e.log, "log_file = "+bad, 1))
+	var stderr bytes.Buffer
+	code := run([]string{"daemon", "--config", e.conf, "--rules", e.rules}, io.Discard, &stderr)
+	if code != 1 || !strings.Contains(stderr.String(), filepath.Dir(bad)) {
+		t.Fatalf("exit %d, stderr %q", code, stderr.String())
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -166,5 +167,26 @@ func TestTryReceive(t *testing.T) {
 	msgs, err := c.TryReceive()
 	if err != nil || len(msgs) != 1 {
 		t.Fatalf("queued: %v %v", msgs, err)
+	}
+}
+
+// Records longer than the kernel's 8560-byte text limit (userspace
+// AUDIT_USER messages can be) pass whole; a datagram beyond the receive
+// buffer is reported as truncated and counted, not silently cut.
+func TestOversizedRecords(t *testing.T) {
+	k := auditnltest.New()
+	c := k.Conn()
+	big := "audit(1.000:1): " + strings.Repeat("a", 9000)
+	k.InjectRecord(abi.AUDIT_USER, big)
+	msgs, err := c.Receive()
+	if err != nil || len(msgs) != 1 || string(msgs[0].Data) != big {
+		t.Fatalf("9000-byte record: %d messages, %v", len(msgs), err)
+	}
+	k.InjectRecord(abi.AUDIT_USER, "audit(1.000:2): "+strings.Repeat("b", auditnl.ReceiveBufferSize))
+	if _, err := c.Receive(); !errors.Is(err, auditnl.ErrTruncated) {
+		t.Fatalf("oversized datagram: %v", err)
+	}
+	if c.Stats().Truncated.Load() != 1 {
+		t.Fatal("truncation not counted")
 	}
 }

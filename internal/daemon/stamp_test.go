@@ -74,6 +74,7 @@ func TestProcessAssemblesEvents(t *testing.T) {
 		{1112, []byte("audit(1.000:3): msg='op=login'")},
 		{abi.AUDIT_EOE, []byte("audit(1.000:1): ")},
 		{abi.AUDIT_SYSCALL, []byte("garbage without a stamp")},
+		{1999, []byte("audit(1.000:4): a type nobody knows")},
 	}, now)
 	d.emit(d.asm.Flush())
 	var got []string
@@ -85,11 +86,14 @@ func TestProcessAssemblesEvents(t *testing.T) {
 		"type=SYSCALL msg=audit(1.000:1): a=1 | type=PATH msg=audit(1.000:1): item=0",
 		"type=SYSCALL msg=garbage without a stamp",
 		"type=SYSCALL msg=audit(1.000:2): b=1",
+		// A type nobody knows may belong to a syscall: it waits for
+		// the end of its event like any other.
+		"type=UNKNOWN[1999] msg=audit(1.000:4): a type nobody knows",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	if d.counters.unstamped.Load() != 1 || d.counters.records.Load() != 6 {
+	if d.counters.unstamped.Load() != 1 || d.counters.records.Load() != 7 {
 		t.Fatalf("counters: unstamped %d records %d", d.counters.unstamped.Load(), d.counters.records.Load())
 	}
 }

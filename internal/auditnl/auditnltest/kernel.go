@@ -118,7 +118,10 @@ func (k *Kernel) Receive(b []byte) (int, error) {
 	if d == nil {
 		return 0, unix.ENOBUFS
 	}
-	return copy(b, d), nil
+	// Like recvfrom with MSG_TRUNC: the datagram's real length, even when
+	// only part of it fit.
+	copy(b, d)
+	return len(d), nil
 }
 
 func (k *Kernel) push(d []byte) {
