@@ -20,25 +20,7 @@ import (
 // sets CONTAUDIT_REQUIRE_KERNEL=1, so that its absence fails there.
 func corporaDir(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test directory")
-		}
-		dir = parent
-	}
-	c := filepath.Join(dir, "..", "shared", "corpora")
-	if fi, err := os.Stat(c); err != nil || !fi.IsDir() {
-		kerneltest.Skip(t, "audit corpora not found at %s: %v", c, err)
-	}
-	return c
+	return kerneltest.CorporaDir(t)
 }
 
 // corpusLogs returns the audit logs of the corpora, each as the text of its

@@ -66,21 +66,9 @@ func FuzzParseDatagram(f *testing.F) {
 
 func readCorpus(t *testing.T, name string) []byte {
 	t.Helper()
-	dir, err := os.Getwd()
+	b, err := os.ReadFile(filepath.Join(kerneltest.CorporaDir(t), name))
 	if err != nil {
-		t.Fatal(err)
-	}
-	for ; ; dir = filepath.Dir(dir) {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		if dir == filepath.Dir(dir) {
-			t.Fatal("no go.mod above the test")
-		}
-	}
-	b, err := os.ReadFile(filepath.Join(dir, "..", "shared", "corpora", name))
-	if err != nil {
-		kerneltest.Skip(t, "corpus missing: %v", err)
+		kerneltest.Skip(t, "corpus file missing: %v", err)
 	}
 	return b
 }

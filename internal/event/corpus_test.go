@@ -26,25 +26,7 @@ var headerRE = regexp.MustCompile(`^(?:node=(\S+) )?type=(\S+) msg=audit\((\d+)\
 // corpusDir finds ../shared/corpora beside the module root.
 func corpusDir(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test directory")
-		}
-		dir = parent
-	}
-	c := filepath.Join(dir, "..", "shared", "corpora")
-	if _, err := os.Stat(c); err != nil {
-		kerneltest.Skip(t, "corpora not found: %v", err)
-	}
-	return c
+	return kerneltest.CorporaDir(t)
 }
 
 func readCorpus(t testing.TB, name string) []corpusLine {

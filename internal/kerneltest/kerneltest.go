@@ -1,4 +1,5 @@
-// Package kerneltest owns the rules for tests that touch the shared kernel:
+// Package kerneltest owns the rules for tests that touch the shared kernel
+// or need what only the test machine has (root, tools, the shared corpora):
 // when they may skip, how they are serialised across test binaries, and how
 // the kernel's audit state is put back afterwards.
 //

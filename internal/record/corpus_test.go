@@ -25,25 +25,7 @@ var update = flag.Bool("update", false, "rewrite testdata/*.golden from the pars
 // so that their absence fails there instead of skipping.
 func corporaDir(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test directory")
-		}
-		dir = parent
-	}
-	c := filepath.Join(dir, "..", "shared", "corpora")
-	if fi, err := os.Stat(c); err != nil || !fi.IsDir() {
-		kerneltest.Skip(t, "audit corpora not found at %s: %v", c, err)
-	}
-	return c
+	return kerneltest.CorporaDir(t)
 }
 
 type corpusKind int
