@@ -20,25 +20,7 @@ import (
 // corporaDir finds ../shared/corpora beside the module root.
 func corporaDir(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test directory")
-		}
-		dir = parent
-	}
-	c := filepath.Join(dir, "..", "shared", "corpora")
-	if _, err := os.Stat(c); err != nil {
-		kerneltest.Skip(t, "corpora directory missing: %v", err)
-	}
-	return c
+	return kerneltest.CorporaDir(t)
 }
 
 // corpusLogs lists the audit logs among the corpora.
