@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -44,7 +43,7 @@ func corpusLogs(t testing.TB) (names []string, logs map[string][]byte) {
 			t.Fatal(err)
 		}
 		if strings.HasSuffix(n, ".yaml") {
-			data = yamlBlocks(data)
+			data = kerneltest.UnwrapYAML(data)
 		}
 		names = append(names, n)
 		logs[n] = data
@@ -53,56 +52,6 @@ func corpusLogs(t testing.TB) (names []string, logs map[string][]byte) {
 		t.Fatalf("no audit logs in %s", dir)
 	}
 	return names, logs
-}
-
-var blockStart = regexp.MustCompile(`^(\s*)[^\s#][^#]*:\s*([|>])[-+0-9]*\s*$`)
-
-// yamlBlocks returns the lines of the block scalars (key: | and key: >) of a
-// go-libaudit test file, indentation stripped; a folded block becomes one
-// line, as YAML folds it.
-func yamlBlocks(data []byte) []byte {
-	var out []byte
-	in, folded, keyInd, ind, open := false, false, 0, -1, false
-	for _, l := range strings.Split(string(data), "\n") {
-		if in {
-			trimmed := strings.TrimLeft(l, " ")
-			n := len(l) - len(trimmed)
-			switch {
-			case trimmed == "":
-				if open {
-					out = append(out, '\n')
-				}
-				open = false
-				continue
-			case n > keyInd && (ind < 0 || n >= ind):
-				if ind < 0 {
-					ind = n
-				}
-				if folded && open {
-					out = append(append(out, ' '), l[ind:]...)
-					continue
-				}
-				out = append(out, l[ind:]...)
-				if folded {
-					open = true
-				} else {
-					out = append(out, '\n')
-				}
-				continue
-			}
-			if open {
-				out = append(out, '\n')
-			}
-			in, open = false, false
-		}
-		if m := blockStart.FindStringSubmatch(l); m != nil {
-			in, folded, keyInd, ind, open = true, m[2] == ">", len(m[1]), -1, false
-		}
-	}
-	if open {
-		out = append(out, '\n')
-	}
-	return out
 }
 
 // events assembles a log into events the way search does, calling fn with

@@ -3,6 +3,8 @@ package kerneltest
 import (
 	"os"
 	"path/filepath"
+	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -31,4 +33,55 @@ func CorporaDir(t testing.TB) string {
 		Skip(t, "audit corpora not found at %s: %v", c, err)
 	}
 	return c
+}
+
+var blockStart = regexp.MustCompile(`^(\s*)[^\s#][^#]*:\s*([|>])[-+0-9]*\s*$`)
+
+// UnwrapYAML returns the log lines held in the block scalars (key: | and
+// key: >) of the go-libaudit corpus files, which wrap raw audit lines in
+// YAML: indentation stripped, a folded block joined into one line as YAML
+// folds it.
+func UnwrapYAML(data []byte) []byte {
+	var out []byte
+	in, folded, keyInd, ind, open := false, false, 0, -1, false
+	for _, l := range strings.Split(string(data), "\n") {
+		if in {
+			trimmed := strings.TrimLeft(l, " ")
+			n := len(l) - len(trimmed)
+			switch {
+			case trimmed == "":
+				if open {
+					out = append(out, '\n')
+				}
+				open = false
+				continue
+			case n > keyInd && (ind < 0 || n >= ind):
+				if ind < 0 {
+					ind = n
+				}
+				if folded && open {
+					out = append(append(out, ' '), l[ind:]...)
+					continue
+				}
+				out = append(out, l[ind:]...)
+				if folded {
+					open = true
+				} else {
+					out = append(out, '\n')
+				}
+				continue
+			}
+			if open {
+				out = append(out, '\n')
+			}
+			in, open = false, false
+		}
+		if m := blockStart.FindStringSubmatch(l); m != nil {
+			in, folded, keyInd, ind, open = true, m[2] == ">", len(m[1]), -1, false
+		}
+	}
+	if open {
+		out = append(out, '\n')
+	}
+	return out
 }

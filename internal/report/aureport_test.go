@@ -46,7 +46,7 @@ func corpusLogs(t testing.TB) []string {
 				t.Fatal(err)
 			}
 			p = filepath.Join(tmp, n+".log")
-			if err := os.WriteFile(p, yamlBlocks(data), 0o644); err != nil {
+			if err := os.WriteFile(p, kerneltest.UnwrapYAML(data), 0o644); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -54,55 +54,6 @@ func corpusLogs(t testing.TB) []string {
 	}
 	if len(out) == 0 {
 		t.Fatalf("no audit logs in %s", dir)
-	}
-	return out
-}
-
-var blockStart = regexp.MustCompile(`^(\s*)[^\s#][^#]*:\s*([|>])[-+0-9]*\s*$`)
-
-// yamlBlocks returns the lines of the block scalars of a go-libaudit test
-// file, indentation stripped; a folded block becomes one line.
-func yamlBlocks(data []byte) []byte {
-	var out []byte
-	in, folded, keyInd, ind, open := false, false, 0, -1, false
-	for _, l := range strings.Split(string(data), "\n") {
-		if in {
-			trimmed := strings.TrimLeft(l, " ")
-			n := len(l) - len(trimmed)
-			switch {
-			case trimmed == "":
-				if open {
-					out = append(out, '\n')
-				}
-				open = false
-				continue
-			case n > keyInd && (ind < 0 || n >= ind):
-				if ind < 0 {
-					ind = n
-				}
-				if folded && open {
-					out = append(append(out, ' '), l[ind:]...)
-					continue
-				}
-				out = append(out, l[ind:]...)
-				if folded {
-					open = true
-				} else {
-					out = append(out, '\n')
-				}
-				continue
-			}
-			if open {
-				out = append(out, '\n')
-			}
-			in, open = false, false
-		}
-		if m := blockStart.FindStringSubmatch(l); m != nil {
-			in, folded, keyInd, ind, open = true, m[2] == ">", len(m[1]), -1, false
-		}
-	}
-	if open {
-		out = append(out, '\n')
 	}
 	return out
 }
