@@ -1,0 +1,157 @@
+package control
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/contaudit/contaudit/internal/contid"
+	"github.com/contaudit/contaudit/internal/proctable"
+	"golang.org/x/sys/unix"
+)
+
+// Process is what the backend's process table knows of a live process.
+type Process struct {
+	ID     contid.ProcID
+	Parent contid.ProcID
+	// Identity printed in CONTAINER_OP records; AUID and Ses are
+	// 4294967295 when unset.
+	UID, AUID, Ses uint32
+	Comm, Exe      string
+}
+
+// Backend is what the control API drives: the contid registry and the
+// process table, behind one lock the daemon owns. Errors the registry
+// decides are *contid.Error; anything else is an internal failure.
+type Backend interface {
+	// Identify returns the live process with this PID as the process table
+	// knows it now (after applying the events already queued), or a
+	// *contid.Error with ESRCH.
+	Identify(pid int32) (Process, error)
+	// Set, SetCapcontid and Get are the registry's operations. Set and
+	// SetCapcontid record the CONTAINER_OP records of the attempt.
+	Set(w contid.Writer, target contid.ProcID, id contid.ID) error
+	SetCapcontid(w contid.Writer, target contid.ProcID, on bool) error
+	Get(reader contid.Writer, target contid.ProcID) (contid.ID, error)
+	List() []contid.Container
+	Tree() []contid.Node
+	// Refused records an attempt the control API refused before the
+	// registry saw it (the writer or the target is gone), so that every
+	// attempt leaves a CONTAINER_OP record. rec.Err is set.
+	Refused(rec contid.OpRecord)
+}
+
+// RegistryBackend is the Backend of the daemon: a contid.Registry over a
+// proctable.Table. The registry is not safe for concurrent use, so every
+// call into it, the daemon's fork and exit hooks included, goes through
+// the backend's mutex (see Do).
+type RegistryBackend struct {
+	mu      sync.Mutex
+	reg     *contid.Registry
+	table   *proctable.Table
+	records func([]contid.OpRecord)
+}
+
+// NewRegistryBackend returns a Backend around reg and table. records
+// receives every CONTAINER_OP record of the control API's operations, in
+// order, under the backend's lock: it must not call back into the backend.
+func NewRegistryBackend(reg *contid.Registry, table *proctable.Table, records func([]contid.OpRecord)) *RegistryBackend {
+	return &RegistryBackend{reg: reg, table: table, records: records}
+}
+
+// Do runs fn with the registry under the backend's lock: the daemon feeds
+// forks and exits through it so that they are ordered with requests.
+func (b *RegistryBackend) Do(fn func(*contid.Registry)) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	fn(b.reg)
+}
+
+// TreeOf adapts a process table to the contid.Tree the registry asks.
+func TreeOf(t *proctable.Table) contid.Tree { return tableTree{t} }
+
+type tableTree struct{ t *proctable.Table }
+
+func pt(p contid.ProcID) proctable.ProcID {
+	return proctable.ProcID{PID: p.PID, StartTime: p.StartTime}
+}
+
+func (a tableTree) Alive(p contid.ProcID) bool { return a.t.Alive(pt(p)) }
+func (a tableTree) IsDescendant(p, ancestor contid.ProcID) bool {
+	return a.t.IsDescendant(pt(p), pt(ancestor))
+}
+func (a tableTree) Children(p contid.ProcID) int { return a.t.NumChildren(pt(p)) }
+func (a tableTree) IsSingleThreadedLeader(p contid.ProcID) bool {
+	return a.t.IsSingleThreadedLeader(pt(p))
+}
+
+// sync applies the queued process events, outside the lock because the
+// table's hooks take it. A request decided before a fork's event would
+// miss the child.
+func (b *RegistryBackend) sync() error {
+	if err := b.table.Sync(); err != nil && !errors.Is(err, proctable.ErrClosed) {
+		return fmt.Errorf("sync process table: %w", err)
+	}
+	return nil
+}
+
+func (b *RegistryBackend) Identify(pid int32) (Process, error) {
+	if err := b.sync(); err != nil {
+		return Process{}, err
+	}
+	p, ok := b.table.Lookup(pid)
+	if !ok {
+		return Process{}, &contid.Error{Errno: unix.ESRCH, Reason: fmt.Sprintf("process %d does not exist", pid)}
+	}
+	return Process{
+		ID:     contid.ProcID{PID: p.ID.PID, StartTime: p.ID.StartTime},
+		Parent: contid.ProcID{PID: p.Parent.PID, StartTime: p.Parent.StartTime},
+		UID:    p.UID, AUID: p.LoginUID, Ses: p.SessID, Comm: p.Comm, Exe: p.Exe,
+	}, nil
+}
+
+func (b *RegistryBackend) Set(w contid.Writer, target contid.ProcID, id contid.ID) error {
+	if err := b.sync(); err != nil {
+		return err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	recs, err := b.reg.Set(w, target, id)
+	b.records(recs)
+	return err
+}
+
+func (b *RegistryBackend) SetCapcontid(w contid.Writer, target contid.ProcID, on bool) error {
+	if err := b.sync(); err != nil {
+		return err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	rec, err := b.reg.SetCapcontid(w, target, on)
+	b.records([]contid.OpRecord{rec})
+	return err
+}
+
+func (b *RegistryBackend) Get(reader contid.Writer, target contid.ProcID) (contid.ID, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.reg.Get(reader, target)
+}
+
+func (b *RegistryBackend) List() []contid.Container {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.reg.List()
+}
+
+func (b *RegistryBackend) Tree() []contid.Node {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.reg.Tree()
+}
+
+func (b *RegistryBackend) Refused(rec contid.OpRecord) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.records([]contid.OpRecord{rec})
+}
