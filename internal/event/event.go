@@ -145,6 +145,10 @@ type Stats struct {
 // serial with a SYSCALL and waits for EOE or the timeout.
 func IsStandalone(typ uint32) bool {
 	switch {
+	case typ == abi.AUDIT_CONTAINER_OP, typ == abi.AUDIT_CONTAINER_ID:
+		// contaudit's container records sit in the user-space range but
+		// belong to the event of the syscall they annotate.
+		return false
 	case typ == abi.AUDIT_USER, typ == abi.AUDIT_KERNEL, typ == abi.AUDIT_NETFILTER_PKT:
 		return true
 	case typ >= abi.AUDIT_FIRST_USER_MSG && typ <= abi.AUDIT_LAST_USER_MSG,
