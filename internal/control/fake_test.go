@@ -122,6 +122,13 @@ type testServer struct {
 
 func startServer(t *testing.T, b Backend, policy Policy) *testServer {
 	t.Helper()
+	return startServerWith(t, b, policy, nil)
+}
+
+// startServerWith lets configure change the server before it serves; real
+// is NewServer's IsOwnExecutable.
+func startServerWith(t *testing.T, b Backend, policy Policy, configure func(s *Server, real func(int32) bool)) *testServer {
+	t.Helper()
 	dir := t.TempDir()
 	for _, d := range []string{dir, filepath.Dir(dir)} {
 		if err := os.Chmod(d, 0o755); err != nil {
@@ -136,7 +143,11 @@ func startServer(t *testing.T, b Backend, policy Policy) *testServer {
 	s := NewServer(b, policy, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	// The test binary is the daemon's executable: in-process requests
 	// would otherwise be taken for the CLI acting for go test's parent.
+	ownExe := s.IsOwnExecutable
 	s.IsOwnExecutable = func(int32) bool { return false }
+	if configure != nil {
+		configure(s, ownExe)
+	}
 	done := make(chan error, 1)
 	go func() { done <- s.Serve(ln) }()
 	c := NewClient(path)

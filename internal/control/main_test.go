@@ -14,7 +14,7 @@ import (
 // makes one request as a separate process (so that the server sees a real
 // peer), prints the outcome as JSON and exits.
 const (
-	childEnv       = "CONTROL_TEST_CHILD" // set, get, list or wait
+	childEnv       = "CONTROL_TEST_CHILD" // set, get or list
 	childSocketEnv = "CONTROL_TEST_SOCKET"
 	childPIDEnv    = "CONTROL_TEST_PID"
 )
@@ -40,11 +40,6 @@ func runChild(op string) int {
 		res, err = c.Get(ctx, int32(pid))
 	case "list":
 		res, err = c.List(ctx)
-	case "wait":
-		// A target for the real backend: lives until stdin closes.
-		var b [1]byte
-		os.Stdin.Read(b[:])
-		return 0
 	default:
 		fmt.Fprintln(os.Stderr, "unknown child op", op)
 		return 2
@@ -76,6 +71,9 @@ func TestMain(m *testing.M) {
 	}
 	before := countFDs()
 	code := m.Run()
+	if otherExeDir != "" {
+		os.RemoveAll(otherExeDir)
+	}
 	if after := countFDs(); code == 0 && after > before {
 		fmt.Fprintf(os.Stderr, "control tests leaked %d file descriptors\n", after-before)
 		code = 1
