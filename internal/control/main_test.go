@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -14,7 +15,7 @@ import (
 // makes one request as a separate process (so that the server sees a real
 // peer), prints the outcome as JSON and exits.
 const (
-	childEnv       = "CONTROL_TEST_CHILD" // set, get or list
+	childEnv       = "CONTROL_TEST_CHILD" // comma-separated: set, get, list
 	childSocketEnv = "CONTROL_TEST_SOCKET"
 	childPIDEnv    = "CONTROL_TEST_PID"
 )
@@ -27,35 +28,40 @@ type childOutcome struct {
 	Msg    string          `json:"message,omitempty"`
 }
 
-func runChild(op string) int {
+// runChild makes the requests named in ops ("set,list") in turn, on one
+// connection, and prints one outcome per line.
+func runChild(ops string) int {
 	c := NewClient(os.Getenv(childSocketEnv))
 	ctx := context.Background()
 	pid, _ := strconv.Atoi(os.Getenv(childPIDEnv))
-	var res any
-	var err error
-	switch op {
-	case "set":
-		res, err = c.Set(ctx, int32(pid), 42)
-	case "get":
-		res, err = c.Get(ctx, int32(pid))
-	case "list":
-		res, err = c.List(ctx)
-	default:
-		fmt.Fprintln(os.Stderr, "unknown child op", op)
-		return 2
+	enc := json.NewEncoder(os.Stdout)
+	for op := range strings.SplitSeq(ops, ",") {
+		var res any
+		var err error
+		switch op {
+		case "set":
+			res, err = c.Set(ctx, int32(pid), 42)
+		case "get":
+			res, err = c.Get(ctx, int32(pid))
+		case "list":
+			res, err = c.List(ctx)
+		default:
+			fmt.Fprintln(os.Stderr, "unknown child op", op)
+			return 2
+		}
+		out := childOutcome{PID: os.Getpid()}
+		var ce *Error
+		switch {
+		case errors.As(err, &ce):
+			out.Errno, out.Status, out.Msg = ce.Errno, ce.Status, ce.Message
+		case err != nil:
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		default:
+			out.Result, _ = json.Marshal(res)
+		}
+		enc.Encode(out)
 	}
-	out := childOutcome{PID: os.Getpid()}
-	var ce *Error
-	switch {
-	case errors.As(err, &ce):
-		out.Errno, out.Status, out.Msg = ce.Errno, ce.Status, ce.Message
-	case err != nil:
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	default:
-		out.Result, _ = json.Marshal(res)
-	}
-	json.NewEncoder(os.Stdout).Encode(out)
 	return 0
 }
 

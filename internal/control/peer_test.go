@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -15,9 +16,9 @@ import (
 	"github.com/contaudit/contaudit/internal/contid"
 )
 
-// child runs the test binary (or exe) as a client process making one
-// request, and returns what it got.
-func (ts *testServer) child(t *testing.T, exe, op string, pid int32, cred *syscall.Credential) childOutcome {
+// child runs the test binary (or exe) as a client process making the
+// requests in ops, and returns what it got, one outcome per request.
+func (ts *testServer) child(t *testing.T, exe, ops string, pid int32, cred *syscall.Credential) []childOutcome {
 	t.Helper()
 	if exe == "" {
 		var err error
@@ -26,7 +27,7 @@ func (ts *testServer) child(t *testing.T, exe, op string, pid int32, cred *sysca
 		}
 	}
 	cmd := exec.Command(exe, "-test.run=^$")
-	cmd.Env = append(os.Environ(), childEnv+"="+op, childSocketEnv+"="+ts.path, childPIDEnv+"="+strconv.Itoa(int(pid)),
+	cmd.Env = append(os.Environ(), childEnv+"="+ops, childSocketEnv+"="+ts.path, childPIDEnv+"="+strconv.Itoa(int(pid)),
 		// Under -race a child otherwise sleeps a second at exit, waiting
 		// for race reports from threads it does not have.
 		"GORACE=atexit_sleep_ms=0")
@@ -35,16 +36,24 @@ func (ts *testServer) child(t *testing.T, exe, op string, pid int32, cred *sysca
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("child %s: %v\n%s", op, err, stderr.Bytes())
+		t.Fatalf("child %s: %v\n%s", ops, err, stderr.Bytes())
 	}
-	var o childOutcome
-	if err := json.Unmarshal(out, &o); err != nil {
-		t.Fatalf("child %s: %q: %v", op, out, err)
+	var outs []childOutcome
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for dec.More() {
+		var o childOutcome
+		if err := dec.Decode(&o); err != nil {
+			t.Fatalf("child %s: %q: %v", ops, out, err)
+		}
+		if o.PID != cmd.Process.Pid {
+			t.Fatalf("child reports PID %d, started as %d", o.PID, cmd.Process.Pid)
+		}
+		outs = append(outs, o)
 	}
-	if o.PID != cmd.Process.Pid {
-		t.Fatalf("child reports PID %d, started as %d", o.PID, cmd.Process.Pid)
+	if want := len(strings.Split(ops, ",")); len(outs) != want {
+		t.Fatalf("child %s: %d outcomes, want %d", ops, len(outs), want)
 	}
-	return o
+	return outs
 }
 
 var nobody = &syscall.Credential{Uid: 65534, Gid: 65534}
@@ -108,7 +117,7 @@ func TestChildIsWriter(t *testing.T) {
 	requireRoot(t)
 	f := newFake()
 	ts := startServer(t, f, Policy{})
-	o := ts.child(t, "", "set", int32(os.Getpid()), nil)
+	o := ts.child(t, "", "set", int32(os.Getpid()), nil)[0]
 	if o.Errno != "" {
 		t.Fatalf("child: %+v", o)
 	}
@@ -135,7 +144,7 @@ func TestOwnExecutableActsForParent(t *testing.T) {
 	requireRoot(t)
 	f := newFake()
 	ts := startServerWith(t, f, Policy{}, func(s *Server, real func(int32) bool) { s.IsOwnExecutable = real })
-	o := ts.child(t, "", "set", int32(os.Getppid()), nil)
+	o := ts.child(t, "", "set", int32(os.Getppid()), nil)[0]
 	if o.Errno != "" {
 		t.Fatalf("child: %+v", o)
 	}
@@ -155,7 +164,7 @@ func TestOwnExecutableActsForParent(t *testing.T) {
 	// The same comparison does not take another file for contaudit.
 	f2 := newFake()
 	ts2 := startServerWith(t, f2, Policy{}, func(s *Server, real func(int32) bool) { s.IsOwnExecutable = real })
-	o = ts2.child(t, copiedExe(t), "set", int32(os.Getpid()), nil)
+	o = ts2.child(t, copiedExe(t), "set", int32(os.Getpid()), nil)[0]
 	sets, _, _, _ = f2.calls()
 	if o.Errno != "" || len(sets) != 1 || sets[0].w.Proc.PID != int32(o.PID) || !sets[0].w.Via.IsZero() {
 		t.Errorf("copied executable: %+v, sets %+v; want the child as writer", o, sets)
@@ -179,7 +188,7 @@ func TestOwnExecutableNeedsItsOwnPermission(t *testing.T) {
 			return err == nil && id == cli
 		}
 	})
-	o := ts.child(t, exe, "set", int32(os.Getppid()), nobody)
+	o := ts.child(t, exe, "set", int32(os.Getppid()), nobody)[0]
 	sets, _, _, _ := f.calls()
 	if o.Errno != "" || len(sets) != 1 {
 		t.Fatalf("child %+v, sets %+v", o, sets)
@@ -211,7 +220,8 @@ func TestPermission(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			f := newFake()
 			ts := startServer(t, f, c.policy)
-			o := ts.child(t, exe, "set", int32(os.Getpid()), c.cred)
+			outs := ts.child(t, exe, "set,list,get", int32(os.Getpid()), c.cred)
+			o := outs[0]
 			sets, _, _, _ := f.calls()
 			if o.Errno != "" || len(sets) != 1 {
 				t.Fatalf("child %+v, sets %+v", o, sets)
@@ -220,7 +230,7 @@ func TestPermission(t *testing.T) {
 			if w.Proc.PID != int32(o.PID) || w.CanSetContid != c.want {
 				t.Errorf("writer %+v, want the child with CanSetContid %v", w, c.want)
 			}
-			o = ts.child(t, exe, "list", 0, c.cred)
+			o = outs[1]
 			if c.want && o.Errno != "" {
 				t.Errorf("list: %+v", o)
 			}
@@ -228,7 +238,7 @@ func TestPermission(t *testing.T) {
 				t.Errorf("list: %+v, want 403 EPERM", o)
 			}
 			// Reading is the registry's call: the permission only travels.
-			o = ts.child(t, exe, "get", int32(os.Getpid()), c.cred)
+			o = outs[2]
 			_, _, gets, _ := f.calls()
 			if o.Errno != "" || len(gets) != 1 || gets[0].w.CanSetContid != c.want {
 				t.Errorf("get: %+v, gets %+v", o, gets)

@@ -68,7 +68,9 @@ func NewServer(backend Backend, policy Policy, log *slog.Logger) *Server {
 		Handler:           s,
 		ConnContext:       s.connContext,
 		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		// Each connection holds a pidfd; idle ones must not pile up.
+		IdleTimeout: time.Minute,
+		ErrorLog:    slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	return s
 }
