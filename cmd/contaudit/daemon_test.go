@@ -57,7 +57,7 @@ func write(t *testing.T, path, s string) {
 }
 
 // start runs `contaudit daemon` as a separate process (this test binary,
-// re-executed) and waits until the kernel knows it as the audit daemon.
+// re-executed) and waits until it is ready.
 func (e *daemonEnv) start(t *testing.T) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "daemon", "--config", e.conf, "--rules", e.rules, "--log-level", "debug")
@@ -76,12 +76,23 @@ func (e *daemonEnv) start(t *testing.T) *exec.Cmd {
 			t.Logf("daemon stderr:\n%s", stderr.String())
 		}
 	})
+	// Ready means DAEMON_START is in the log: the daemon writes it after
+	// registering, loading the rules and enabling audit. Registration
+	// alone is too early: the rules file starts with -D.
 	deadline := time.Now().Add(10 * time.Second)
-	for auditPID(t) != cmd.Process.Pid {
+	mark := []byte(" pid=" + strconv.Itoa(cmd.Process.Pid) + " ")
+	for {
+		b, _ := os.ReadFile(e.log)
+		if i := bytes.LastIndex(b, []byte("type=DAEMON_START ")); i >= 0 && bytes.Contains(b[i:], mark) {
+			break
+		}
 		if time.Now().After(deadline) {
-			t.Fatalf("daemon did not register within 10s; stderr:\n%s", stderr.String())
+			t.Fatalf("daemon did not start within 10s; stderr:\n%s", stderr.String())
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+	if pid := auditPID(t); pid != cmd.Process.Pid {
+		t.Fatalf("audit pid %d after DAEMON_START, want %d", pid, cmd.Process.Pid)
 	}
 	return cmd
 }

@@ -88,6 +88,16 @@ func statusOf(t *testing.T) abi.AuditStatus {
 
 func TestKernelDaemonWritesEventsAndRestores(t *testing.T) {
 	kerneltest.Audit(t)
+	// Start from enabled 0, so that enabled 1 below means the daemon is
+	// ready (kerneltest.Audit puts back whatever was there).
+	c, err := auditnl.Dial(auditnl.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.SetStatus(context.Background(), abi.AuditStatus{Mask: abi.AUDIT_STATUS_ENABLED, Enabled: 0}); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
 	before := statusOf(t)
 	sink := &memSink{}
 	d := New(Settings{RestoreOnExit: true, BacklogLimit: optional{true, 8192}, ReceiveBuffer: 8 << 20},
@@ -102,8 +112,10 @@ func TestKernelDaemonWritesEventsAndRestores(t *testing.T) {
 	})
 
 	// Wait for registration, then run a program the rule audits.
+	// Run enables audit after registering and loading the rules, so
+	// enabled 1 with our pid means ready.
 	deadline := time.Now().Add(5 * time.Second)
-	for statusOf(t).PID != uint32(os.Getpid()) {
+	for s := statusOf(t); s.PID != uint32(os.Getpid()) || s.Enabled != 1; s = statusOf(t) {
 		if time.Now().After(deadline) {
 			t.Fatal("daemon did not register")
 		}
