@@ -220,8 +220,8 @@ func TestDaemonEndToEnd(t *testing.T) {
 	cur := readLog(t, e.log)
 	checkExecs(t, old, pids)
 	checkExecs(t, cur, after)
-	if old[0].TypeName != "DAEMON_START" || cur[len(cur)-1].TypeName != "DAEMON_END" {
-		t.Fatalf("first record %s, last %s", old[0].TypeName, cur[len(cur)-1].TypeName)
+	if old[0].TypeName != "DAEMON_START" || cur[0].TypeName != "DAEMON_ROTATE" || cur[len(cur)-1].TypeName != "DAEMON_END" {
+		t.Fatalf("first records %s and %s, last %s", old[0].TypeName, cur[0].TypeName, cur[len(cur)-1].TypeName)
 	}
 	var sawUname, sawEnriched bool
 	for _, r := range append(old, cur...) {

@@ -368,11 +368,16 @@ func (d *Daemon) handleSignal(ctx context.Context, s os.Signal) {
 	case syscall.SIGUSR1:
 		if err := d.sink.Rotate(); err != nil {
 			d.log.Error("rotate", "err", err)
+			return
 		}
+		// auditd starts the new file with DAEMON_ROTATE.
+		d.writeDaemon(abi.AUDIT_DAEMON_ROTATE, logfile.SignalText(logfile.OpRotate, logfile.SelfSender()))
 	case syscall.SIGUSR2:
 		if err := d.sink.Resume(); err != nil {
 			d.log.Error("resume", "err", err)
+			return
 		}
+		d.writeDaemon(abi.AUDIT_DAEMON_RESUME, logfile.SignalText(logfile.OpResume, logfile.SelfSender()))
 	}
 }
 
@@ -463,7 +468,7 @@ func (d *Daemon) shutdown() error {
 			errs = append(errs, err)
 		}
 	}
-	d.writeDaemon(abi.AUDIT_DAEMON_END, logfile.SignalText("terminate", logfile.SelfSender()))
+	d.writeDaemon(abi.AUDIT_DAEMON_END, logfile.SignalText(logfile.OpTerminate, logfile.SelfSender()))
 	if err := d.sink.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("close log: %w", err))
 	}
