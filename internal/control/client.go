@@ -35,6 +35,9 @@ func NewClient(socketPath string) *Client {
 	}}}
 }
 
+// Close closes the client's idle connection to the daemon.
+func (c *Client) Close() { c.http.CloseIdleConnections() }
+
 // Error is a refusal by the daemon: the errno name and the sentence, as
 // the CLI prints them ("EXDEV: target 1234 is not a descendant of the
 // writer 999"). errors.Is(err, unix.EXDEV) matches it.

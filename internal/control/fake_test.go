@@ -152,7 +152,7 @@ func startServerWith(t *testing.T, b Backend, policy Policy, configure func(s *S
 	go func() { done <- s.Serve(ln) }()
 	c := NewClient(path)
 	t.Cleanup(func() {
-		c.http.CloseIdleConnections()
+		c.Close()
 		s.Close()
 		if err := <-done; !errors.Is(err, http.ErrServerClosed) {
 			t.Errorf("Serve: %v", err)

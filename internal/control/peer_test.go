@@ -2,7 +2,9 @@ package control
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"os"
 	"os/exec"
@@ -14,6 +16,8 @@ import (
 	"testing"
 
 	"github.com/contaudit/contaudit/internal/contid"
+	"github.com/contaudit/contaudit/internal/kerneltest"
+	"golang.org/x/sys/unix"
 )
 
 // child runs the test binary (or exe) as a client process making the
@@ -244,5 +248,76 @@ func TestPermission(t *testing.T) {
 				t.Errorf("get: %+v, gets %+v", o, gets)
 			}
 		})
+	}
+}
+
+// A pidfd shows its process's exit: what refuses a caller that exited
+// before its request was served.
+func TestPinSeesExit(t *testing.T) {
+	requireRoot(t)
+	cmd := exec.Command(kerneltest.RequireCommand(t, "cat"))
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pid := int32(cmd.Process.Pid)
+	p, err := pin("/proc", pid, -1)
+	if err != nil {
+		stdin.Close()
+		cmd.Wait()
+		t.Fatal(err)
+	}
+	defer p.close()
+	if !p.alive() || p.start != procID(t, int(pid)).StartTime || p.ppid != int32(os.Getpid()) {
+		t.Errorf("pinned %+v, want the live child of this process", p)
+	}
+	stdin.Close()
+	if err := cmd.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if p.alive() {
+		t.Error("pidfd shows a reaped process alive")
+	}
+	if _, err := pin("/proc", pid, -1); err == nil {
+		t.Error("pinned a process that was reaped")
+	}
+	p.close()
+	if p.alive() {
+		t.Error("a closed pin is alive")
+	}
+}
+
+// When contaudit's CLI connects, its parent is checked as the caller is:
+// a parent the process table gives another start time is refused.
+func TestOwnExecutableParentReused(t *testing.T) {
+	requireRoot(t)
+	f := newFake()
+	ts := startServerWith(t, f, Policy{}, func(s *Server, _ func(int32) bool) {
+		s.IsOwnExecutable = func(pid int32) bool { return pid == int32(os.Getpid()) }
+	})
+	ctx := context.Background()
+	ppid := int32(os.Getppid())
+	// This process plays the CLI: the writer is its parent.
+	if _, err := ts.client.Get(ctx, ppid); err != nil {
+		t.Fatal(err)
+	}
+	_, _, gets, _ := f.calls()
+	if len(gets) != 1 || gets[0].w.Proc != procID(t, int(ppid)) || gets[0].w.Via != procID(t, os.Getpid()) {
+		t.Fatalf("gets %+v, want the parent via this process", gets)
+	}
+	f.mu.Lock()
+	f.skew[ppid] = 1
+	f.mu.Unlock()
+	_, err := ts.client.Set(ctx, ppid, 3)
+	var ce *Error
+	if !errors.As(err, &ce) || ce.Errno != "ESRCH" || !strings.Contains(ce.Message, "writer "+itoa(int(ppid))+" has exited and its PID now names another process") {
+		t.Errorf("set with a reused parent: %v", err)
+	}
+	sets, _, _, refused := f.calls()
+	if len(sets) != 0 || len(refused) != 1 || !errors.Is(refused[0].Err, unix.ESRCH) {
+		t.Errorf("sets %+v refused %+v", sets, refused)
 	}
 }
