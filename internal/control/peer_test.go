@@ -200,6 +200,25 @@ func TestOwnExecutableNeedsItsOwnPermission(t *testing.T) {
 	if w := sets[0].w; w.Proc != procID(t, os.Getpid()) || w.Via.PID != int32(o.PID) || w.CanSetContid {
 		t.Errorf("writer %+v: want this process via the child, without the permission", w)
 	}
+
+	// A grant by executable names the orchestrator, not contaudit: the
+	// CLI's credentials are judged with its parent's executable.
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f = newFake()
+	ts = startServerWith(t, f, Policy{Executables: []string{self}}, func(s *Server, _ func(int32) bool) {
+		s.IsOwnExecutable = func(pid int32) bool {
+			id, err := statID("/proc/" + strconv.Itoa(int(pid)) + "/exe")
+			return err == nil && id == cli
+		}
+	})
+	o = ts.child(t, exe, "set", int32(os.Getppid()), nobody)[0]
+	sets, _, _, _ = f.calls()
+	if o.Errno != "" || len(sets) != 1 || !sets[0].w.CanSetContid || sets[0].w.Via.PID != int32(o.PID) {
+		t.Errorf("child %+v, sets %+v: want the permission granted by the parent's executable", o, sets)
+	}
 }
 
 // Permission by default is CAP_AUDIT_CONTROL: root has it, nobody has not;

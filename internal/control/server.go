@@ -449,9 +449,9 @@ func (s *Server) writer(r *http.Request) (contid.Writer, *apiError) {
 	if !own {
 		return wr, nil
 	}
-	// contaudit's CLI or hook acts for its parent. It must hold the
-	// permission too: the CLI never adds rights, and an orphaned CLI,
-	// reparented to init, must not borrow init's.
+	// contaudit's CLI or hook acts for its parent. Its credentials must
+	// grant the permission too: the CLI never adds rights, and an orphaned
+	// CLI, reparented to init, must not borrow init's.
 	if cp.Parent.IsZero() {
 		return wr, refuse(unix.ESRCH, "caller %d runs contaudit but its parent is unknown", caller.pid)
 	}
@@ -474,7 +474,11 @@ func (s *Server) writer(r *http.Request) (contid.Writer, *apiError) {
 	}
 	pw := writerOf(pp)
 	pw.Via = cp.ID
-	pw.CanSetContid = wr.CanSetContid && s.policy.Allows(pfacts)
+	// The CLI's credentials are judged with its parent's executable: an
+	// orchestrator granted by path keeps its grant through the CLI.
+	cli := facts
+	cli.Exe = pfacts.Exe
+	pw.CanSetContid = s.policy.Allows(pfacts) && s.policy.Allows(cli)
 	return pw, nil
 }
 
