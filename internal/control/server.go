@@ -433,10 +433,8 @@ func (s *Server) writer(r *http.Request) (contid.Writer, *apiError) {
 	if ae != nil {
 		return known, ae
 	}
+	// Both reads of /proc are the caller's if it is still alive after them.
 	own := s.IsOwnExecutable(caller.pid)
-	if !caller.alive() {
-		return known, refuse(unix.ESRCH, "caller %d has exited", caller.pid)
-	}
 	facts, err := readFacts(s.procRoot, caller.pid, s.initUserNS)
 	if !caller.alive() {
 		return known, refuse(unix.ESRCH, "caller %d has exited", caller.pid)
