@@ -119,7 +119,11 @@ func (c *Conn) request(ctx context.Context, typ uint16, payload []byte, want rep
 	for !acked || !done {
 		msgs, err := c.readDatagram()
 		if err != nil {
-			if errors.Is(err, os.ErrDeadlineExceeded) && ctx.Err() != nil {
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				if ctx.Err() == nil {
+					// A Blocking socket's periodic wake-up.
+					continue
+				}
 				err = ctx.Err()
 			}
 			return nil, &OpError{Op: opName(typ), Err: err}
@@ -215,6 +219,7 @@ func (c *Conn) TryReceive() ([]Message, error) {
 }
 
 // Interrupt unblocks a pending Receive; use it to stop a reader goroutine.
+// On a Blocking socket it does nothing: Receive returns within BlockingWait.
 func (c *Conn) Interrupt() { c.t.SetReadDeadline(time.Unix(1, 0)) }
 
 // Status fetches struct audit_status (auditctl -s).

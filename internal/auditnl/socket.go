@@ -38,19 +38,44 @@ type Options struct {
 	// kernel drops multicast records, and stalls unicast ones, when it
 	// fills; zero leaves the default.
 	ReceiveBuffer int
+	// Blocking makes Receive wait in the kernel, in a raw recvfrom on the
+	// calling thread, instead of parking in Go's network poller. The
+	// kernel then wakes the reader directly, as it wakes auditd; the
+	// poller's thread hand-offs cost more CPU than handling the record.
+	// Each wait lasts at most BlockingWait, deadlines and Interrupt have no
+	// effect, and the caller should lock its OS thread and run with
+	// GOMAXPROCS >= 2, since the wait holds its P.
+	Blocking bool
 }
+
+// BlockingWait bounds one Receive on a Blocking socket (SO_RCVTIMEO), so
+// its reader can notice cancellation and do periodic work.
+const BlockingWait = 250 * time.Millisecond
 
 // socket is a NETLINK_AUDIT socket registered with Go's poller, so reads
 // honour deadlines and never pin an OS thread.
 type socket struct {
-	f      *os.File
-	portID uint32
+	f        *os.File
+	fd       int
+	blocking bool
+	portID   uint32
 }
 
 func openSocket(opts Options) (*socket, error) {
-	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, abi.NETLINK_AUDIT)
+	flags := unix.SOCK_RAW | unix.SOCK_CLOEXEC
+	if !opts.Blocking {
+		flags |= unix.SOCK_NONBLOCK
+	}
+	fd, err := unix.Socket(unix.AF_NETLINK, flags, abi.NETLINK_AUDIT)
 	if err != nil {
 		return nil, fmt.Errorf("open NETLINK_AUDIT socket: %w", err)
+	}
+	if opts.Blocking {
+		tv := unix.NsecToTimeval(BlockingWait.Nanoseconds())
+		if err := unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv); err != nil {
+			unix.Close(fd)
+			return nil, fmt.Errorf("set NETLINK_AUDIT receive timeout: %w", err)
+		}
 	}
 	sa := &unix.SockaddrNetlink{Family: unix.AF_NETLINK}
 	if opts.Multicast {
@@ -81,7 +106,7 @@ func openSocket(opts Options) (*socket, error) {
 		unix.Close(fd)
 		return nil, fmt.Errorf("getsockname NETLINK_AUDIT: unexpected address %T", local)
 	}
-	return &socket{f: os.NewFile(uintptr(fd), "netlink-audit"), portID: nl.Pid}, nil
+	return &socket{f: os.NewFile(uintptr(fd), "netlink-audit"), fd: fd, blocking: opts.Blocking, portID: nl.Pid}, nil
 }
 
 func (s *socket) Send(b []byte) error {
@@ -110,6 +135,9 @@ func (s *socket) Receive(b []byte) (int, error) { return s.receive(b, true) }
 func (s *socket) TryReceive(b []byte) (int, error) { return s.receive(b, false) }
 
 func (s *socket) receive(b []byte, wait bool) (int, error) {
+	if s.blocking {
+		return s.receiveBlocking(b, wait)
+	}
 	rc, err := s.f.SyscallConn()
 	if err != nil {
 		return 0, err
@@ -148,6 +176,42 @@ func (s *socket) receive(b []byte, wait bool) (int, error) {
 	}
 }
 
-func (s *socket) SetReadDeadline(t time.Time) error { return s.f.SetReadDeadline(t) }
-func (s *socket) PortID() uint32                    { return s.portID }
-func (s *socket) Close() error                      { return s.f.Close() }
+// receiveBlocking waits in the kernel (up to BlockingWait) when wait is
+// set. A wait that times out or is interrupted by a signal (the Go runtime
+// preempts with signals; SO_RCVTIMEO makes recvfrom return EINTR rather
+// than restart) reports os.ErrDeadlineExceeded, so the caller's loop gets
+// control back and the runtime a safe point.
+func (s *socket) receiveBlocking(b []byte, wait bool) (int, error) {
+	flags := uintptr(unix.MSG_TRUNC)
+	if !wait {
+		flags |= unix.MSG_DONTWAIT
+	}
+	for {
+		var from unix.RawSockaddrNetlink
+		fromLen := uint32(unix.SizeofSockaddrNetlink)
+		r, _, e := unix.RawSyscall6(unix.SYS_RECVFROM, uintptr(s.fd), uintptr(unsafe.Pointer(unsafe.SliceData(b))), uintptr(len(b)),
+			flags, uintptr(unsafe.Pointer(&from)), uintptr(unsafe.Pointer(&fromLen)))
+		switch {
+		case e == unix.EAGAIN && !wait:
+			return 0, ErrWouldBlock
+		case e == unix.EAGAIN || e == unix.EINTR:
+			return 0, os.ErrDeadlineExceeded
+		case e == unix.EBADF:
+			return 0, os.ErrClosed
+		case e != 0:
+			return 0, e
+		case from.Pid != 0:
+			continue
+		}
+		return int(r), nil
+	}
+}
+
+func (s *socket) SetReadDeadline(t time.Time) error {
+	if s.blocking {
+		return nil
+	}
+	return s.f.SetReadDeadline(t)
+}
+func (s *socket) PortID() uint32 { return s.portID }
+func (s *socket) Close() error   { return s.f.Close() }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -73,8 +74,9 @@ type Daemon struct {
 	// reload rereads configuration and rules on SIGHUP; nil disables it.
 	reload func() (Settings, RuleLoader, error)
 
-	ctl, rx *auditnl.Conn
-	asm     *event.Assembler[[]byte]
+	ctl, rx  *auditnl.Conn
+	blocking bool // rx waits in the kernel on the loop's locked thread
+	asm      *event.Assembler[[]byte]
 
 	out []logfile.Record // reused by write
 
@@ -137,7 +139,10 @@ func (d *Daemon) Run(ctx context.Context) (err error) {
 			return fmt.Errorf("save kernel rules: %w", err)
 		}
 	}
-	d.rx, err = auditnl.Dial(auditnl.Options{Multicast: d.settings.Multicast, ReceiveBuffer: d.settings.ReceiveBuffer})
+	// The blocking receive holds a P while it waits, so it needs a second
+	// one for signals, metrics and the log flusher.
+	d.blocking = runtime.GOMAXPROCS(0) >= 2
+	d.rx, err = auditnl.Dial(auditnl.Options{Multicast: d.settings.Multicast, ReceiveBuffer: d.settings.ReceiveBuffer, Blocking: d.blocking})
 	if err != nil {
 		return err
 	}
@@ -249,6 +254,11 @@ func (d *Daemon) loop(ctx context.Context) error {
 	defer signal.Stop(sigs)
 	stop := context.AfterFunc(ctx, d.rx.Interrupt)
 	defer stop()
+	if d.blocking {
+		// The kernel wakes this thread directly when records arrive.
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+	}
 	var (
 		alloc      chunkAlloc
 		batch      = make([]rawRecord, 0, maxBatch)
@@ -274,8 +284,11 @@ func (d *Daemon) loop(ctx context.Context) error {
 		}
 		switch {
 		case len(batch) >= coalesceBelow:
-		case len(batch) > 0:
+		case len(batch) > 0 && !d.blocking:
+			// Waking through the poller costs more than a record;
+			// a blocking receive is woken by the kernel itself.
 			time.Sleep(coalesceDelay)
+		case len(batch) > 0:
 		default:
 			batch = d.drain(batch[:0], &alloc, true)
 			if len(batch) > 0 {
