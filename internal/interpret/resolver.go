@@ -157,24 +157,15 @@ func (c *Context) resolver() Resolver {
 // printUID is auparse's print_uid: the id is read into a C int, so
 // 4294967295 and -1 both mean unset, and 0 is root whatever the files say.
 func printUID(ctx *Context, val string, base uint64) string {
-	v, ok := strtoul(val, base)
-	if !ok {
-		return convErr(val)
-	}
-	id := int32(v)
-	switch id {
-	case -1:
-		return "unset"
-	case 0:
-		return "root"
-	}
-	if n, found := ctx.resolver().UserName(uint32(id)); found {
-		return n
-	}
-	return "unknown(" + strconv.Itoa(int(id)) + ")"
+	return printID(val, base, ctx.resolver().UserName)
 }
 
+// printGID is print_gid, which reads ids as print_uid does.
 func printGID(ctx *Context, val string, base uint64) string {
+	return printID(val, base, ctx.resolver().GroupName)
+}
+
+func printID(val string, base uint64, name func(uint32) (string, bool)) string {
 	v, ok := strtoul(val, base)
 	if !ok {
 		return convErr(val)
@@ -186,7 +177,7 @@ func printGID(ctx *Context, val string, base uint64) string {
 	case 0:
 		return "root"
 	}
-	if n, found := ctx.resolver().GroupName(uint32(id)); found {
+	if n, found := name(uint32(id)); found {
 		return n
 	}
 	return "unknown(" + strconv.Itoa(int(id)) + ")"

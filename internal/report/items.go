@@ -296,6 +296,31 @@ func unhex(c byte) byte {
 // unescape is auparse's: "(...)" is kept as is, otherwise the leading hex
 // digits are decoded; fewer than two is a failure (nil, false). A NUL ends
 // the decoded string, as it does in C.
+// quotedHexOrWord reads the value at from as ausearch's filename and exe
+// items do: like quotedOrHex, but a bare word that is not hex (legacy logs)
+// is taken as written.
+func quotedHexOrWord(m []byte, from int) (v []byte, ok bool) {
+	if from < len(m) && m[from] == '"' {
+		e := strchr(m, from+1, '"')
+		if e < 0 {
+			return nil, false
+		}
+		return m[from+1 : e], true
+	}
+	end, legacy := from, false
+	for end < len(m) && m[end] != ' ' {
+		if !isxdigit(m[end]) {
+			legacy = true
+		}
+		end++
+	}
+	if legacy {
+		return m[from:end], true
+	}
+	u, _ := unescape(m, from)
+	return u, true
+}
+
 func unescape(m []byte, from int) ([]byte, bool) {
 	if from >= len(m) {
 		return nil, false
@@ -754,30 +779,11 @@ func (s *items) parseUser(t uint32, m []byte, w want) int {
 	}
 	if w.filename {
 		if str = strstr(m, mptr, "cwd="); str >= 0 {
-			str += 4
-			if str < len(m) && m[str] == '"' {
-				e := strchr(m, str+1, '"')
-				if e < 0 {
-					return 20
-				}
-				term = e
-				s.setStr(hasCwd, &s.cwd, m[str+1:e])
-			} else {
-				end, legacy := str, false
-				for end < len(m) && m[end] != ' ' {
-					if !isxdigit(m[end]) {
-						legacy = true
-					}
-					end++
-				}
-				term = end
-				if !legacy {
-					u, _ := unescape(m, str)
-					s.setStr(hasCwd, &s.cwd, u)
-				} else {
-					s.setStr(hasCwd, &s.cwd, m[str:end])
-				}
+			v, ok := quotedHexOrWord(m, str+4)
+			if !ok {
+				return 20
 			}
+			s.setStr(hasCwd, &s.cwd, v)
 		}
 	}
 	if w.terminal {
@@ -794,30 +800,11 @@ func (s *items) parseUser(t uint32, m []byte, w want) int {
 	}
 	if w.exe {
 		if str = strstr(m, mptr, "exe="); str >= 0 {
-			str += 4
-			if str < len(m) && m[str] == '"' {
-				e := strchr(m, str+1, '"')
-				if e < 0 {
-					return 26
-				}
-				term = e
-				s.setStr(hasExe, &s.exe, m[str+1:e])
-			} else {
-				end, legacy := str, false
-				for end < len(m) && m[end] != ' ' {
-					if !isxdigit(m[end]) {
-						legacy = true
-					}
-					end++
-				}
-				term = end
-				if !legacy {
-					u, _ := unescape(m, str)
-					s.setStr(hasExe, &s.exe, u)
-				} else {
-					s.setStr(hasExe, &s.exe, m[str:end])
-				}
+			v, ok := quotedHexOrWord(m, str+4)
+			if !ok {
+				return 26
 			}
+			s.setStr(hasExe, &s.exe, v)
 		}
 	}
 	if str = strstr(m, mptr, "res="); str >= 0 {
