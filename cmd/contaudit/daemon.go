@@ -10,8 +10,11 @@ import (
 	"runtime/pprof"
 	"strings"
 
+	"github.com/contaudit/contaudit/internal/attribute"
 	"github.com/contaudit/contaudit/internal/auditconf"
 	"github.com/contaudit/contaudit/internal/auditnl"
+	"github.com/contaudit/contaudit/internal/contid"
+	"github.com/contaudit/contaudit/internal/control"
 	"github.com/contaudit/contaudit/internal/daemon"
 	"github.com/contaudit/contaudit/internal/logfile"
 	"github.com/contaudit/contaudit/internal/rules"
@@ -83,6 +86,27 @@ func loadDaemonConfig(configPath, rulesPath string) (*auditconf.Config, daemon.R
 	return cfg, loader, nil
 }
 
+func trackerConfig(cfg *auditconf.Config, d *daemon.Daemon, log *slog.Logger) attribute.Config {
+	return attribute.Config{
+		Socket:     cfg.ControlSocket,
+		SocketMode: cfg.ControlMode,
+		SocketGID:  cfg.ControlGID,
+		StateFile:  cfg.StateFile,
+		Policy: control.Policy{
+			UIDs:        cfg.ContidGrantUIDs,
+			GIDs:        cfg.ContidGrantGIDs,
+			Executables: cfg.ContidGrantExes,
+		},
+		Limits: contid.Config{
+			MaxDepth:    cfg.ContidMaxDepth,
+			MaxPerOwner: cfg.ContidMaxPerOwner,
+			MaxTotal:    cfg.ContidMaxTotal,
+		},
+		Ops: d.WriteContainerOp,
+		Log: log,
+	}
+}
+
 func runDaemon(ctx context.Context, configPath, rulesPath string, log *slog.Logger) error {
 	cfg, loader, err := loadDaemonConfig(configPath, rulesPath)
 	if err != nil {
@@ -115,5 +139,14 @@ func runDaemon(ctx context.Context, configPath, rulesPath string, log *slog.Logg
 	}
 	daemon.Version = strings.TrimPrefix(version, "v")
 	d := daemon.New(daemon.SettingsFrom(cfg), w, loader, reload, log)
+	if cfg.Containers {
+		tr, err := attribute.Open(trackerConfig(cfg, d, log))
+		if err != nil {
+			w.Close()
+			return fmt.Errorf("container auditing (contaudit_containers = yes): %w", err)
+		}
+		defer tr.Close()
+		d.SetContainers(tr, nil)
+	}
 	return d.Run(ctx)
 }

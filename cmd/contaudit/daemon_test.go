@@ -23,14 +23,15 @@ import (
 )
 
 type daemonEnv struct {
-	dir, conf, rules, log, metrics string
+	dir, conf, rules, log, metrics, control, state string
 }
 
 func newDaemonEnv(t *testing.T, extra string) *daemonEnv {
 	t.Helper()
 	dir := t.TempDir()
 	e := &daemonEnv{dir: dir, conf: filepath.Join(dir, "contaudit.conf"), rules: filepath.Join(dir, "test.rules"),
-		log: filepath.Join(dir, "log", "audit.log"), metrics: filepath.Join(dir, "metrics.sock")}
+		log: filepath.Join(dir, "log", "audit.log"), metrics: filepath.Join(dir, "metrics.sock"),
+		control: filepath.Join(dir, "control.sock"), state: filepath.Join(dir, "state", "contid.json")}
 	if err := os.MkdirAll(filepath.Dir(e.log), 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +44,9 @@ num_logs = 3
 max_log_file_action = ROTATE
 contaudit_restore_on_exit = yes
 contaudit_metrics_listen = unix:%s
-%s`, e.log, e.metrics, extra)
+contaudit_control_socket = %s
+contaudit_state_file = %s
+%s`, e.log, e.metrics, e.control, e.state, extra)
 	write(t, e.conf, conf)
 	write(t, e.rules, "-D\n-a always,exit -F arch=b64 -S execve -k e2e-exec\n")
 	return e

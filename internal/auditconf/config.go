@@ -66,6 +66,20 @@ type Config struct {
 	ReceiveBuffer      int    // contaudit_receive_buffer, bytes
 	QueueDepth         int    // contaudit_queue_depth, events
 
+	// Container auditing (docs/contid.md).
+	Containers        bool        // contaudit_containers
+	ControlSocket     string      // contaudit_control_socket
+	ControlMode       os.FileMode // contaudit_control_mode, octal
+	ControlGroup      string      // contaudit_control_group, as written
+	ControlGID        int         // contaudit_control_group resolved; -1 keeps the daemon's
+	StateFile         string      // contaudit_state_file; "" keeps no state across restarts
+	ContidGrantUIDs   []uint32    // contaudit_contid_grant_uids
+	ContidGrantGIDs   []uint32    // contaudit_contid_grant_gids
+	ContidGrantExes   []string    // contaudit_contid_grant_exes
+	ContidMaxDepth    int         // contaudit_contid_max_depth
+	ContidMaxPerOwner int         // contaudit_contid_max_per_owner
+	ContidMaxTotal    int         // contaudit_contid_max_total
+
 	// Lines records the line each key was set on, for messages.
 	Lines map[string]int
 	// Notes lists keys that were accepted but have no effect in contaudit,
@@ -127,7 +141,16 @@ func Default() *Config {
 		RestoreOnExit: true,
 		ReceiveBuffer: 8 << 20,
 		QueueDepth:    4096,
-		Lines:         map[string]int{},
+
+		Containers:        true,
+		ControlSocket:     "/run/contaudit/control.sock",
+		ControlMode:       0o660,
+		ControlGID:        -1,
+		StateFile:         "/var/lib/contaudit/contid.json",
+		ContidMaxDepth:    5,
+		ContidMaxPerOwner: 8192,
+		ContidMaxTotal:    65536,
+		Lines:             map[string]int{},
 	}
 }
 

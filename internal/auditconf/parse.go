@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"net"
+	"os"
 	"os/user"
 	"path/filepath"
 	"strconv"
@@ -111,6 +112,17 @@ var keys = []key{
 	{name: "contaudit_restore_on_exit", parse: yesNo(func(c *Config) *bool { return &c.RestoreOnExit })},
 	{name: "contaudit_receive_buffer", parse: parseReceiveBuffer},
 	{name: "contaudit_queue_depth", parse: number(func(c *Config) *int { return &c.QueueDepth }, 1, 1<<24)},
+	{name: "contaudit_containers", parse: yesNo(func(c *Config) *bool { return &c.Containers })},
+	{name: "contaudit_control_socket", parse: absPath(func(c *Config) *string { return &c.ControlSocket }, false)},
+	{name: "contaudit_control_mode", parse: parseControlMode},
+	{name: "contaudit_control_group", parse: parseControlGroup},
+	{name: "contaudit_state_file", parse: absPath(func(c *Config) *string { return &c.StateFile }, true)},
+	{name: "contaudit_contid_grant_uids", parse: idList(func(c *Config) *[]uint32 { return &c.ContidGrantUIDs }, lookupUID)},
+	{name: "contaudit_contid_grant_gids", parse: idList(func(c *Config) *[]uint32 { return &c.ContidGrantGIDs }, lookupGID)},
+	{name: "contaudit_contid_grant_exes", parse: parseGrantExes},
+	{name: "contaudit_contid_max_depth", parse: number(func(c *Config) *int { return &c.ContidMaxDepth }, 1, 64)},
+	{name: "contaudit_contid_max_per_owner", parse: number(func(c *Config) *int { return &c.ContidMaxPerOwner }, 1, 1<<20)},
+	{name: "contaudit_contid_max_total", parse: number(func(c *Config) *int { return &c.ContidMaxTotal }, 1, 1<<22)},
 }
 
 func lookupKey(name string) *key {
@@ -397,20 +409,111 @@ func parseLogFormat(c *Config, v, _ string) error {
 }
 
 func parseLogGroup(c *Config, v, _ string) error {
+	gid, err := lookupGID(v)
+	if err != nil {
+		return err
+	}
+	c.LogGroup, c.LogGID = v, int(gid)
+	return nil
+}
+
+// lookupGID reads a group as a number or a name from the group database.
+func lookupGID(v string) (uint32, error) {
 	if n, err := digits(v, math.MaxInt32); err == nil {
-		c.LogGroup, c.LogGID = v, int(n)
-		return nil
+		return uint32(n), nil
 	}
 	g, err := user.LookupGroup(v)
 	if err != nil {
-		return fmt.Errorf("group %q is non-numeric and unknown: %w", v, err)
+		return 0, fmt.Errorf("group %q is non-numeric and unknown: %w", v, err)
 	}
 	gid, err := strconv.Atoi(g.Gid)
 	if err != nil {
-		return fmt.Errorf("group %q has non-numeric gid %q", v, g.Gid)
+		return 0, fmt.Errorf("group %q has non-numeric gid %q", v, g.Gid)
 	}
-	c.LogGroup, c.LogGID = v, gid
+	return uint32(gid), nil
+}
+
+// lookupUID reads a user as a number or a name from the passwd database.
+func lookupUID(v string) (uint32, error) {
+	if n, err := digits(v, math.MaxInt32); err == nil {
+		return uint32(n), nil
+	}
+	u, err := user.Lookup(v)
+	if err != nil {
+		return 0, fmt.Errorf("user %q is non-numeric and unknown: %w", v, err)
+	}
+	uid, err := strconv.Atoi(u.Uid)
+	if err != nil {
+		return 0, fmt.Errorf("user %q has non-numeric uid %q", v, u.Uid)
+	}
+	return uint32(uid), nil
+}
+
+func parseControlGroup(c *Config, v, _ string) error {
+	gid, err := lookupGID(v)
+	if err != nil {
+		return err
+	}
+	c.ControlGroup, c.ControlGID = v, int(gid)
 	return nil
+}
+
+func parseControlMode(c *Config, v, _ string) error {
+	n, err := strconv.ParseUint(v, 8, 32)
+	if err != nil || n > 0o777 {
+		return fmt.Errorf("value %q is not an octal permission mode such as 0660", v)
+	}
+	if n&0o600 != 0o600 {
+		return fmt.Errorf("mode %s leaves the owner (root) unable to use the socket", v)
+	}
+	c.ControlMode = os.FileMode(n)
+	return nil
+}
+
+// absPath parses an absolute path; with orNone, "none" clears it.
+func absPath(field func(*Config) *string, orNone bool) func(*Config, string, string) error {
+	return func(c *Config, v, _ string) error {
+		if orNone && strings.EqualFold(v, "none") {
+			*field(c) = ""
+			return nil
+		}
+		if !filepath.IsAbs(v) || strings.HasSuffix(v, "/") {
+			return fmt.Errorf("%q is not an absolute path to a file", v)
+		}
+		*field(c) = filepath.Clean(v)
+		return nil
+	}
+}
+
+// idList parses a comma- or space-separated list of users or groups.
+func idList(field func(*Config) *[]uint32, lookup func(string) (uint32, error)) func(*Config, string, string) error {
+	return func(c *Config, v, _ string) error {
+		var ids []uint32
+		for _, f := range listItems(v) {
+			id, err := lookup(f)
+			if err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		*field(c) = ids
+		return nil
+	}
+}
+
+func parseGrantExes(c *Config, v, _ string) error {
+	exes := listItems(v)
+	for _, e := range exes {
+		if !filepath.IsAbs(e) {
+			return fmt.Errorf("%q is not an absolute path to an executable", e)
+		}
+	}
+	c.ContidGrantExes = exes
+	return nil
+}
+
+func listItems(v string) []string {
+	return strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' })
 }
 
 func parseFreq(c *Config, v, _ string) error {

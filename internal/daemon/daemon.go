@@ -14,6 +14,7 @@ import (
 
 	"github.com/contaudit/contaudit/internal/abi"
 	"github.com/contaudit/contaudit/internal/auditnl"
+	"github.com/contaudit/contaudit/internal/contid"
 	"github.com/contaudit/contaudit/internal/event"
 	"github.com/contaudit/contaudit/internal/logfile"
 	"github.com/contaudit/contaudit/internal/metrics"
@@ -61,6 +62,31 @@ type Sink interface {
 	Close() error
 }
 
+// Containers is container attribution (package attribute): the daemon
+// starts it once it receives records, feeds it every assembled event and
+// closes it on stop.
+type Containers interface {
+	Start(ctx context.Context)
+	// Sync applies the process events queued so far; called after each
+	// batch of records is read, before they are annotated.
+	Sync()
+	// Advance releases exits the audit stream has passed.
+	Advance(now time.Time)
+	// Annotate adds CONTAINER_ID records to an event and names its
+	// subject process.
+	Annotate(types []uint32, recs [][]byte) ([]uint32, [][]byte, contid.ProcID)
+	// Member reports whether id is in p's contid chain (contid.Unset:
+	// whether p has none).
+	Member(p contid.ProcID, id uint64) bool
+	Close() error
+}
+
+// EventFilter applies the rules the kernel cannot evaluate (-F contid=):
+// it returns the records to keep and how many it dropped.
+type EventFilter interface {
+	Filter(types []uint32, recs [][]byte, member func(id uint64) bool) ([]uint32, [][]byte, int)
+}
+
 // RuleLoader loads the configured rules into the kernel; it is called at
 // start and on every SIGHUP.
 type RuleLoader func(ctx context.Context, k *auditnl.Conn) error
@@ -80,6 +106,11 @@ type Daemon struct {
 
 	out []logfile.Record // reused by write
 
+	containers Containers
+	filter     EventFilter
+	subject    contid.ProcID // of the event being filtered
+	member     func(id uint64) bool
+
 	savedStatus abi.AuditStatus
 	savedRules  []*abi.AuditRuleData
 
@@ -98,6 +129,7 @@ type counters struct {
 	recvErrors  atomic.Uint64
 	lostSerials atomic.Uint64
 	inFlight    atomic.Uint64
+	filtered    atomic.Uint64
 }
 
 // New prepares a daemon; Run starts it.
@@ -110,6 +142,23 @@ func New(s Settings, sink Sink, rules RuleLoader, reload func() (Settings, RuleL
 	d.asm = event.NewAssembler[[]byte](event.Config{EndOfEventTimeout: s.EndOfEventTimeout})
 	d.registerMetrics()
 	return d
+}
+
+// SetContainers turns on container attribution and the userspace rule
+// filter (nil when no rule needs it). Call before Run.
+func (d *Daemon) SetContainers(c Containers, f EventFilter) {
+	d.containers, d.filter = c, f
+	d.member = func(id uint64) bool { return d.containers.Member(d.subject, id) }
+}
+
+// SetFilter sets (or, with nil, clears) the userspace rule filter; the
+// rules loader calls it on every (re)load. It belongs to the loop
+// goroutine once Run started.
+func (d *Daemon) SetFilter(f EventFilter) { d.filter = f }
+
+// WriteContainerOp writes a CONTAINER_OP record; safe from any goroutine.
+func (d *Daemon) WriteContainerOp(rec contid.OpRecord) {
+	d.writeDaemon(abi.AUDIT_CONTAINER_OP, rec.String())
 }
 
 // Metrics exposes the daemon's registry, for callers that add their own.
@@ -192,7 +241,10 @@ func (d *Daemon) Run(ctx context.Context) (err error) {
 		}
 		go metrics.Serve(ctx, l, d.metrics, d.log)
 	}
-	d.log.Info("contaudit daemon started", "pid", os.Getpid(), "multicast", d.settings.Multicast)
+	if d.containers != nil {
+		d.containers.Start(ctx)
+	}
+	d.log.Info("contaudit daemon started", "pid", os.Getpid(), "multicast", d.settings.Multicast, "containers", d.containers != nil)
 	return d.loop(ctx)
 }
 
@@ -343,6 +395,9 @@ func (d *Daemon) drain(batch []rawRecord, alloc *chunkAlloc, wait bool) []rawRec
 // periodic closes timed-out events and refreshes the metrics the loop owns.
 func (d *Daemon) periodic(ctx context.Context, now time.Time, lastStatus *time.Time) {
 	d.emit(d.asm.Expire(now))
+	if d.containers != nil {
+		d.containers.Advance(now)
+	}
 	// The assembler belongs to this goroutine; metrics read copies.
 	as := d.asm.Stats()
 	d.counters.lostSerials.Store(as.Lost)
@@ -397,6 +452,9 @@ func (d *Daemon) handleSignal(ctx context.Context, s os.Signal) {
 // process stamps and assembles a batch of records and writes the events
 // they complete.
 func (d *Daemon) process(recs []rawRecord, now time.Time) {
+	if d.containers != nil {
+		d.containers.Sync()
+	}
 	for _, r := range recs {
 		d.counters.records.Add(1)
 		sec, msec, serial, _, err := parseStamp(r.data)
@@ -409,6 +467,9 @@ func (d *Daemon) process(recs []rawRecord, now time.Time) {
 		}
 		d.emit(d.asm.Add(event.Key{Sec: sec, Msec: msec, Serial: serial}, uint32(r.typ), r.data, now))
 	}
+	if d.containers != nil {
+		d.containers.Advance(now)
+	}
 }
 
 func (d *Daemon) emit(evs []event.Event[[]byte]) {
@@ -416,7 +477,19 @@ func (d *Daemon) emit(evs []event.Event[[]byte]) {
 		if len(evs[i].Records) == 0 {
 			continue
 		}
-		d.write(evs[i].Types, evs[i].Records)
+		types, recs := evs[i].Types, evs[i].Records
+		if d.containers != nil {
+			types, recs, d.subject = d.containers.Annotate(types, recs)
+			if d.filter != nil {
+				var dropped int
+				types, recs, dropped = d.filter.Filter(types, recs, d.member)
+				d.counters.filtered.Add(uint64(dropped))
+				if len(recs) == 0 {
+					continue
+				}
+			}
+		}
+		d.write(types, recs)
 	}
 }
 
@@ -476,6 +549,11 @@ func (d *Daemon) shutdown() error {
 		d.process(batch, time.Now())
 	}
 	d.emit(d.asm.Flush())
+	if d.containers != nil {
+		if err := d.containers.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("stop container attribution: %w", err))
+		}
+	}
 	if d.settings.RestoreOnExit && !d.settings.Multicast {
 		if err := d.restoreKernel(ctx); err != nil {
 			errs = append(errs, err)

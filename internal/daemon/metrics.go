@@ -14,5 +14,6 @@ func (d *Daemon) registerMetrics() {
 	m.Register("contaudit_kernel_backlog", metrics.Gauge, "Records queued in the kernel for the daemon, polled every 5s.", u(&c.backlog))
 	m.Register("contaudit_receive_errors_total", metrics.Counter, "Netlink receive errors (ENOBUFS overruns, malformed, truncated).", u(&c.recvErrors))
 	m.Register("contaudit_assembly_lost_serials_total", metrics.Counter, "Event serials never seen (gaps in the kernel's sequence).", u(&c.lostSerials))
+	m.Register("contaudit_records_filtered_total", metrics.Counter, "Records dropped on purpose by rules evaluated in userspace (-F contid=).", u(&c.filtered))
 	m.Register("contaudit_events_in_flight", metrics.Gauge, "Events waiting for their last record.", u(&c.inFlight))
 }

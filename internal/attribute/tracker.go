@@ -1,0 +1,505 @@
+package attribute
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/contaudit/contaudit/internal/abi"
+	"github.com/contaudit/contaudit/internal/contid"
+	"github.com/contaudit/contaudit/internal/control"
+	"github.com/contaudit/contaudit/internal/proctable"
+)
+
+// Config says where the control API listens, where state is kept, who may
+// set contids and what the registry's limits are.
+type Config struct {
+	// Socket is the control API's Unix socket; SocketMode and SocketGID
+	// (-1 keeps the daemon's group) say who may connect.
+	Socket     string
+	SocketMode os.FileMode
+	SocketGID  int
+	// StateFile keeps the registry across restarts; "" keeps nothing.
+	StateFile string
+	Policy    control.Policy
+	Limits    contid.Config
+	// ExitGrace bounds how long an exited process keeps its contid for
+	// records still on their way when the audit stream is idle (default
+	// 5s).
+	ExitGrace time.Duration
+	// Ops receives every CONTAINER_OP record, from any goroutine, in the
+	// order the registry decided them.
+	Ops func(contid.OpRecord)
+	Log *slog.Logger
+	// Table tunes the process table.
+	Table proctable.Config
+}
+
+// Tracker runs container attribution for the daemon. Annotate and Advance
+// belong to the daemon's loop goroutine; the rest is safe from anywhere.
+type Tracker struct {
+	cfg     Config
+	log     *slog.Logger
+	table   *proctable.Table
+	reg     *contid.Registry // only inside backend.Do
+	backend *control.RegistryBackend
+	srv     *control.Server
+	ln      net.Listener
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	closed  sync.Once
+
+	exitMu sync.Mutex
+	exits  []pendingExit
+
+	// Loop-goroutine state.
+	auditClock time.Time
+	targets    []target
+	fields     []byte
+
+	stats Stats
+}
+
+type pendingExit struct {
+	p  contid.ProcID
+	at time.Time
+}
+
+// target is a record of an event that names a process: the SYSCALL's
+// subject, an OBJ_PID's object, or a standalone record's sender.
+type target struct {
+	idx int
+	p   contid.ProcID
+}
+
+// Stats counts the attribution path's work; the daemon exports it.
+type Stats struct {
+	// Annotated events got at least one CONTAINER_ID record.
+	Annotated atomic.Uint64
+	// Unattributed records named a PID the process table could not place
+	// at the record's time.
+	Unattributed atomic.Uint64
+	// Ops counts CONTAINER_OP records; SaveErrors failed state saves.
+	Ops, SaveErrors atomic.Uint64
+}
+
+// Open starts following processes, restores the registry from the state
+// file and creates the control socket. Nothing is served until Start.
+func Open(cfg Config) (_ *Tracker, err error) {
+	if cfg.ExitGrace <= 0 {
+		cfg.ExitGrace = 5 * time.Second
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.Ops == nil {
+		cfg.Ops = func(contid.OpRecord) {}
+	}
+	t := &Tracker{cfg: cfg, log: cfg.Log}
+	if t.table, err = proctable.Open(cfg.Table); err != nil {
+		return nil, fmt.Errorf("process table: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			t.table.Close()
+		}
+	}()
+	drops, err := t.restore()
+	if err != nil {
+		return nil, err
+	}
+	t.backend = control.NewRegistryBackend(t.reg, t.table, t.onRecords)
+	// Hooks run in event order, one at a time, outside the table's lock.
+	t.table.OnFork(func(parent, child proctable.ProcID) {
+		t.backend.Do(func(r *contid.Registry) { r.Fork(contid.ProcID(parent), contid.ProcID(child)) })
+	})
+	t.table.OnExit(func(p proctable.ProcID) {
+		t.exitMu.Lock()
+		t.exits = append(t.exits, pendingExit{contid.ProcID(p), time.Now()})
+		t.exitMu.Unlock()
+	})
+	if len(drops) > 0 {
+		t.backend.Do(func(*contid.Registry) { t.onRecords(drops) })
+	}
+	t.srv = control.NewServer(t.backend, cfg.Policy, cfg.Log)
+	if err := os.MkdirAll(filepath.Dir(cfg.Socket), 0o755); err != nil {
+		return nil, fmt.Errorf("control socket directory: %w", err)
+	}
+	if t.ln, err = control.Listen(cfg.Socket, cfg.SocketMode, cfg.SocketGID); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// restore loads the state file, if any, reconciled with the live
+// processes, and gives processes forked while the daemon was away their
+// parents' contids.
+func (t *Tracker) restore() ([]contid.OpRecord, error) {
+	tree := control.TreeOf(t.table)
+	data, err := os.ReadFile(t.cfg.StateFile)
+	if t.cfg.StateFile == "" || errors.Is(err, os.ErrNotExist) {
+		t.reg = contid.New(tree, t.cfg.Limits)
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read contid state: %w", err)
+	}
+	reg, drops, err := contid.Restore(data, tree, t.cfg.Limits)
+	if err != nil {
+		// Starting empty would silently strip every running container of
+		// its contid; the operator decides (move the file away).
+		return nil, fmt.Errorf("restore contid state from %s (move it away to start without it): %w", t.cfg.StateFile, err)
+	}
+	t.reg = reg
+	// The snapshot lists the processes that held contids when it was
+	// written. Their children forked since (while the daemon was down,
+	// or after the last save) inherit as the fork would have made them:
+	// parents before children, by start time.
+	var live []proctable.Process
+	t.table.Walk(func(p *proctable.Process) bool {
+		if !p.Exited() {
+			live = append(live, *p)
+		}
+		return true
+	})
+	slices.SortFunc(live, func(a, b proctable.Process) int {
+		if a.ID.StartTime != b.ID.StartTime {
+			return int(a.ID.StartTime - b.ID.StartTime)
+		}
+		return int(a.ID.PID - b.ID.PID)
+	})
+	for _, p := range live {
+		if !p.Parent.IsZero() {
+			reg.Fork(contid.ProcID(p.Parent), contid.ProcID(p.ID))
+		}
+	}
+	n := len(reg.List())
+	t.log.Info("contid state restored", "file", t.cfg.StateFile, "contids", n, "dropped", len(drops))
+	return drops, nil
+}
+
+// Start serves the control API and follows process events until ctx ends
+// or Close.
+func (t *Tracker) Start(ctx context.Context) {
+	ctx, t.cancel = context.WithCancel(ctx)
+	t.wg.Add(2)
+	go func() {
+		defer t.wg.Done()
+		if err := t.table.Run(ctx); err != nil && !errors.Is(err, proctable.ErrClosed) {
+			t.log.Error("process table stopped: contids no longer follow forks", "err", err)
+		}
+	}()
+	go func() {
+		defer t.wg.Done()
+		if err := t.srv.Serve(t.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			t.log.Error("control API stopped", "err", err)
+		}
+	}()
+}
+
+// Close stops the control API and the process table and saves the state.
+// Later calls do nothing.
+func (t *Tracker) Close() (err error) {
+	t.closed.Do(func() { err = t.close() })
+	return err
+}
+
+func (t *Tracker) close() error {
+	if t.cancel != nil {
+		t.cancel()
+	}
+	errs := []error{t.srv.Close()}
+	errs = append(errs, t.table.Close())
+	t.wg.Wait()
+	if err := os.Remove(t.cfg.Socket); err != nil && !errors.Is(err, os.ErrNotExist) {
+		errs = append(errs, err)
+	}
+	t.backend.Do(func(*contid.Registry) {
+		errs = append(errs, t.saveLocked())
+	})
+	return errors.Join(errs...)
+}
+
+// onRecords runs under the backend's lock with every CONTAINER_OP record.
+// A state change is saved at once, so that a daemon killed right after a
+// set still knows the contid when it restarts.
+func (t *Tracker) onRecords(recs []contid.OpRecord) {
+	changed := false
+	for _, r := range recs {
+		t.stats.Ops.Add(1)
+		t.cfg.Ops(r)
+		changed = changed || r.Success()
+	}
+	if changed {
+		if err := t.saveLocked(); err != nil {
+			t.log.Error("save contid state", "err", err)
+		}
+	}
+}
+
+// saveLocked writes the state file atomically; the caller holds the
+// backend's lock.
+func (t *Tracker) saveLocked() error {
+	if t.cfg.StateFile == "" {
+		return nil
+	}
+	data, err := t.reg.Snapshot()
+	if err == nil {
+		err = writeFileAtomic(t.cfg.StateFile, data)
+	}
+	if err != nil {
+		t.stats.SaveErrors.Add(1)
+		return fmt.Errorf("save contid state to %s: %w", t.cfg.StateFile, err)
+	}
+	return nil
+}
+
+func writeFileAtomic(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
+
+// Sync applies the process events queued so far. The daemon calls it after
+// reading a batch of audit records and before annotating them, so that
+// every fork that preceded a record is known.
+func (t *Tracker) Sync() {
+	if err := t.table.Sync(); err != nil && !errors.Is(err, proctable.ErrClosed) {
+		t.log.Warn("process table sync", "err", err)
+	}
+}
+
+// Advance hands the registry the exits the audit stream has passed, or
+// that are older than ExitGrace. now is the loop's clock.
+func (t *Tracker) Advance(now time.Time) {
+	t.exitMu.Lock()
+	if len(t.exits) == 0 {
+		t.exitMu.Unlock()
+		return
+	}
+	cutoff := now.Add(-t.cfg.ExitGrace)
+	if t.auditClock.After(cutoff) {
+		cutoff = t.auditClock
+	}
+	n := 0
+	for n < len(t.exits) && !t.exits[n].at.After(cutoff) {
+		n++
+	}
+	due := slices.Clone(t.exits[:n])
+	t.exits = slices.Delete(t.exits, 0, n)
+	t.exitMu.Unlock()
+	if len(due) == 0 {
+		return
+	}
+	t.backend.Do(func(r *contid.Registry) {
+		var drops []contid.OpRecord
+		for _, e := range due {
+			drops = append(drops, r.Exit(e.p)...)
+		}
+		if len(drops) > 0 {
+			t.onRecords(drops)
+		}
+	})
+}
+
+// Annotate adds a CONTAINER_ID record for each record of the event that
+// names a process with a contid, and " record=N" to the record it
+// annotates. recs are payloads as the kernel sends them ("audit(...):
+// fields"); annotated records are copied, the others are returned as they
+// are. subject is the process the event is about (the SYSCALL's, or a
+// standalone record's sender), zero when none was found.
+func (t *Tracker) Annotate(types []uint32, recs [][]byte) (_ []uint32, _ [][]byte, subject contid.ProcID) {
+	if len(recs) == 0 {
+		return types, recs, subject
+	}
+	at, ok := stampTime(recs[0])
+	if ok && at.After(t.auditClock) {
+		t.auditClock = at
+	}
+	t.targets = t.targets[:0]
+	hasSyscall := slices.Contains(types, abi.AUDIT_SYSCALL)
+	for i, typ := range types {
+		var pid, ppid int32
+		switch {
+		case typ == abi.AUDIT_SYSCALL:
+			pid, ppid = fieldInt(recs[i], " pid="), fieldInt(recs[i], " ppid=")
+		case typ == abi.AUDIT_OBJ_PID:
+			pid = fieldInt(recs[i], " opid=")
+		case !hasSyscall && len(t.targets) == 0 && i == 0:
+			pid = fieldInt(recs[i], " pid=")
+		}
+		if pid <= 0 {
+			continue
+		}
+		p, ok := t.table.Attribute(pid, ppid, at)
+		if !ok {
+			t.stats.Unattributed.Add(1)
+			continue
+		}
+		tp := contid.ProcID(p)
+		if len(t.targets) == 0 || typ == abi.AUDIT_SYSCALL {
+			subject = tp
+		}
+		t.targets = append(t.targets, target{idx: i, p: tp})
+	}
+	if len(t.targets) == 0 {
+		return types, recs, subject
+	}
+	stamp := stampPrefix(recs[0])
+	annotated := false
+	t.backend.Do(func(r *contid.Registry) {
+		for _, tg := range t.targets {
+			n := tg.idx + 1
+			var ok bool
+			t.fields, ok = r.AppendContainerID(t.fields[:0], n, tg.p)
+			if !ok {
+				continue
+			}
+			if !annotated {
+				// The caller's slices may alias the assembler's.
+				types, recs = slices.Clone(types), slices.Clone(recs)
+				annotated = true
+			}
+			rec := make([]byte, 0, len(recs[tg.idx])+len(" record=")+4)
+			rec = append(rec, recs[tg.idx]...)
+			rec = append(rec, " record="...)
+			rec = appendInt(rec, n)
+			recs[tg.idx] = rec
+			cid := make([]byte, 0, len(stamp)+len(t.fields))
+			cid = append(append(cid, stamp...), t.fields...)
+			types = append(types, abi.AUDIT_CONTAINER_ID)
+			recs = append(recs, cid)
+		}
+	})
+	if annotated {
+		t.stats.Annotated.Add(1)
+	}
+	return types, recs, subject
+}
+
+// Member reports whether id is p's contid or an ancestor's; for
+// contid.Unset, whether p has no contid. It is what a -F contid= rule asks.
+func (t *Tracker) Member(p contid.ProcID, id uint64) bool {
+	var in bool
+	t.backend.Do(func(r *contid.Registry) {
+		if contid.ID(id) == contid.Unset {
+			_, has := r.Lookup(p)
+			in = !has
+			return
+		}
+		in = r.InChain(p, contid.ID(id))
+	})
+	return in
+}
+
+// Stats returns the tracker's counters.
+func (t *Tracker) Stats() *Stats { return &t.stats }
+
+// TableStats returns the process table's counters and size.
+func (t *Tracker) TableStats() proctable.Stats { return t.table.Stats() }
+
+// LiveContids is the number of contids in the registry.
+func (t *Tracker) LiveContids() int {
+	var n int
+	t.backend.Do(func(r *contid.Registry) { n = len(r.List()) })
+	return n
+}
+
+// stampTime reads the time of "audit(SEC.MSEC:SERIAL): ".
+func stampTime(rec []byte) (time.Time, bool) {
+	const pre = "audit("
+	if !bytes.HasPrefix(rec, []byte(pre)) {
+		return time.Time{}, false
+	}
+	var sec, msec int64
+	i := len(pre)
+	for ; i < len(rec) && rec[i] >= '0' && rec[i] <= '9'; i++ {
+		sec = sec*10 + int64(rec[i]-'0')
+	}
+	if i >= len(rec) || rec[i] != '.' {
+		return time.Time{}, false
+	}
+	for i++; i < len(rec) && rec[i] >= '0' && rec[i] <= '9'; i++ {
+		msec = msec*10 + int64(rec[i]-'0')
+	}
+	return time.Unix(sec, msec*int64(time.Millisecond)), true
+}
+
+// stampPrefix is "audit(SEC.MSEC:SERIAL): " of a record, which a record
+// added to its event repeats.
+func stampPrefix(rec []byte) []byte {
+	if i := bytes.Index(rec, []byte("): ")); i >= 0 {
+		return rec[:i+3]
+	}
+	if i := bytes.IndexByte(rec, ')'); i >= 0 {
+		return append(rec[:i+1:i+1], ": "...)
+	}
+	return rec
+}
+
+// fieldInt reads the decimal value of the field named by key (" pid="):
+// the body's first field, or else the first occurrence after a space. It
+// returns 0 when the field is absent or not a number.
+func fieldInt(rec []byte, key string) int32 {
+	var i int
+	if j := bytes.Index(rec, []byte("): ")); j >= 0 && bytes.HasPrefix(rec[j+3:], []byte(key[1:])) {
+		i = j + 3 + len(key) - 1
+	} else if j := bytes.Index(rec, []byte(key)); j >= 0 {
+		i = j + len(key)
+	} else {
+		return 0
+	}
+	var n int64
+	start := i
+	for ; i < len(rec) && rec[i] >= '0' && rec[i] <= '9'; i++ {
+		n = n*10 + int64(rec[i]-'0')
+		if n > 1<<31-1 {
+			return 0
+		}
+	}
+	if i == start {
+		return 0
+	}
+	return int32(n)
+}
+
+func appendInt(b []byte, n int) []byte {
+	var tmp [20]byte
+	i := len(tmp)
+	for {
+		i--
+		tmp[i] = byte('0' + n%10)
+		n /= 10
+		if n == 0 {
+			break
+		}
+	}
+	return append(b, tmp[i:]...)
+}
