@@ -1,0 +1,230 @@
+package attribute
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/contaudit/contaudit/internal/abi"
+	"github.com/contaudit/contaudit/internal/contid"
+	"github.com/contaudit/contaudit/internal/control"
+	"github.com/contaudit/contaudit/internal/kerneltest"
+)
+
+func TestFieldInt(t *testing.T) {
+	for _, tc := range []struct {
+		rec, key string
+		want     int32
+	}{
+		{"audit(1.2:3): arch=c000003e syscall=59 ppid=10 pid=11 auid=0", " pid=", 11},
+		{"audit(1.2:3): arch=c000003e syscall=59 ppid=10 pid=11 auid=0", " ppid=", 10},
+		{"audit(1.2:3): opid=42 oauid=0", " opid=", 42},
+		{"audit(1.2:3): pid=7 uid=0 msg='op=x pid=9'", " pid=", 7},
+		{"audit(1.2:3): uid=0 msg='pid=9'", " pid=", 0},
+		{"audit(1.2:3): ppid=10 pid=", " pid=", 0},
+		{"audit(1.2:3): pid=99999999999", " pid=", 0},
+		{"", " pid=", 0},
+	} {
+		if got := fieldInt([]byte(tc.rec), tc.key); got != tc.want {
+			t.Errorf("fieldInt(%q, %q) = %d, want %d", tc.rec, tc.key, got, tc.want)
+		}
+	}
+}
+
+func TestStamp(t *testing.T) {
+	rec := []byte("audit(1606404280.226:174542): arch=c000003e")
+	at, ok := stampTime(rec)
+	if !ok || at.Unix() != 1606404280 || at.Nanosecond() != 226e6 {
+		t.Fatalf("stampTime = %v %v", at, ok)
+	}
+	if got := string(stampPrefix(rec)); got != "audit(1606404280.226:174542): " {
+		t.Fatalf("stampPrefix = %q", got)
+	}
+	if _, ok := stampTime([]byte("audit(x")); ok {
+		t.Fatal("stampTime accepted a broken stamp")
+	}
+}
+
+// FuzzFieldInt: record text from the kernel or a user message must never
+// make the attribution path panic or read a negative PID.
+func FuzzFieldInt(f *testing.F) {
+	f.Add([]byte("audit(1.2:3): ppid=10 pid=11"), " pid=")
+	f.Add([]byte("audit(1.2:3): opid=42"), " opid=")
+	f.Add([]byte("): pid="), " pid=")
+	f.Fuzz(func(t *testing.T, rec []byte, key string) {
+		if len(key) < 2 || key[0] != ' ' {
+			return
+		}
+		if n := fieldInt(rec, key); n < 0 {
+			t.Fatalf("negative %d", n)
+		}
+		stampTime(rec)
+		stampPrefix(rec)
+	})
+}
+
+// openTracker runs a tracker on the real proc connector with a control
+// socket and state file in a temporary directory.
+func openTracker(t *testing.T) (*Tracker, *[]contid.OpRecord) {
+	t.Helper()
+	kerneltest.RequireRoot(t)
+	dir := t.TempDir()
+	var mu sync.Mutex
+	var ops []contid.OpRecord
+	tr, err := Open(Config{
+		Socket: filepath.Join(dir, "control.sock"), SocketMode: 0o600, SocketGID: -1,
+		StateFile: filepath.Join(dir, "contid.json"),
+		ExitGrace: 200 * time.Millisecond,
+		Ops: func(r contid.OpRecord) {
+			mu.Lock()
+			ops = append(ops, r)
+			mu.Unlock()
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr.Start(t.Context())
+	t.Cleanup(func() { tr.Close() })
+	return tr, &ops
+}
+
+func self(t *testing.T, tr *Tracker, pid int) contid.ProcID {
+	t.Helper()
+	tr.Sync()
+	p, ok := tr.table.Lookup(int32(pid))
+	if !ok {
+		t.Fatalf("pid %d not in the process table", pid)
+	}
+	return contid.ProcID(p.ID)
+}
+
+func TestAnnotate(t *testing.T) {
+	tr, ops := openTracker(t)
+	ctr := exec.Command("sleep", "30")
+	if err := ctr.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ctr.Process.Kill(); ctr.Wait() })
+	host := exec.Command("sleep", "30")
+	if err := host.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { host.Process.Kill(); host.Wait() })
+
+	w := contid.Writer{Proc: self(t, tr, os.Getpid()), CanSetContid: true}
+	target := self(t, tr, ctr.Process.Pid)
+	if _, err := tr.backend.Set(w, target, control.SetOp{Contid: 77}); err != nil {
+		t.Fatal(err)
+	}
+	if len(*ops) != 1 || !(*ops)[0].Success() {
+		t.Fatalf("CONTAINER_OP records %v", *ops)
+	}
+	// The state file follows every change.
+	if b, err := os.ReadFile(tr.cfg.StateFile); err != nil || !strings.Contains(string(b), `"77"`) {
+		t.Fatalf("state file %q %v", b, err)
+	}
+
+	now := time.Now()
+	stamp := fmt.Sprintf("audit(%d.%03d:99): ", now.Unix(), now.Nanosecond()/1e6)
+	// A kill(2) by the host process of the container's: the SYSCALL is
+	// the host's, the OBJ_PID the container's.
+	types := []uint32{abi.AUDIT_SYSCALL, abi.AUDIT_OBJ_PID, abi.AUDIT_PROCTITLE}
+	recs := [][]byte{
+		fmt.Appendf(nil, "%sarch=c000003e syscall=62 success=yes exit=0 ppid=%d pid=%d auid=0 key=(null)", stamp, os.Getpid(), host.Process.Pid),
+		fmt.Appendf(nil, "%sopid=%d oauid=0 ouid=0 oses=1 ocomm=\"sleep\"", stamp, ctr.Process.Pid),
+		[]byte(stamp + "proctitle=6B696C6C"),
+	}
+	orig := recs[1]
+	gotT, gotR, subject := tr.Annotate(types, recs)
+	if subject.PID != int32(host.Process.Pid) {
+		t.Fatalf("subject %v, want the host process %d", subject, host.Process.Pid)
+	}
+	if len(gotR) != 4 || gotT[3] != abi.AUDIT_CONTAINER_ID {
+		t.Fatalf("annotated event %q", gotR)
+	}
+	if want := string(orig) + " record=2"; string(gotR[1]) != want {
+		t.Fatalf("OBJ_PID %q, want %q", gotR[1], want)
+	}
+	if want := stamp + "record=2 contid=77"; string(gotR[3]) != want {
+		t.Fatalf("CONTAINER_ID %q, want %q", gotR[3], want)
+	}
+	if string(recs[1]) != string(orig) || len(recs) != 3 {
+		t.Fatal("Annotate changed the caller's slices")
+	}
+	if !tr.Member(target, 77) || tr.Member(subject, 77) || !tr.Member(subject, uint64(contid.Unset)) {
+		t.Fatal("Member disagrees with the registry")
+	}
+
+	// A host event is returned as it came, without copies.
+	hostRecs := [][]byte{fmt.Appendf(nil, "%sarch=c000003e syscall=59 ppid=%d pid=%d", stamp, os.Getpid(), host.Process.Pid)}
+	_, r2, _ := tr.Annotate([]uint32{abi.AUDIT_SYSCALL}, hostRecs)
+	if &r2[0][0] != &hostRecs[0][0] || len(r2) != 1 {
+		t.Fatal("a host event was copied or annotated")
+	}
+
+	// The exit reaches the registry after the grace period; the drop
+	// is recorded then.
+	ctr.Process.Kill()
+	ctr.Wait()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		tr.Sync()
+		tr.Advance(time.Now())
+		if tr.LiveContids() == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("contid not dropped after its only holder exited")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	last := (*ops)[len(*ops)-1]
+	if last.Op != contid.OpDrop || last.OldContid != 77 {
+		t.Fatalf("last CONTAINER_OP %s", last.String())
+	}
+}
+
+// An exited process keeps its contid until the audit stream has passed
+// its exit: its last records arrive after the proc connector's EXIT.
+func TestExitWaitsForAuditStream(t *testing.T) {
+	tr, _ := openTracker(t)
+	tr.cfg.ExitGrace = time.Hour
+	ctr := exec.Command("sleep", "30")
+	if err := ctr.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w := contid.Writer{Proc: self(t, tr, os.Getpid()), CanSetContid: true}
+	target := self(t, tr, ctr.Process.Pid)
+	if _, err := tr.backend.Set(w, target, control.SetOp{Contid: 5}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(20 * time.Millisecond)
+	before := time.Now()
+	ctr.Process.Kill()
+	ctr.Wait()
+	time.Sleep(50 * time.Millisecond)
+	tr.Sync()
+	// A record stamped before the exit, read after it.
+	rec := fmt.Appendf(nil, "audit(%d.%03d:1): arch=c000003e syscall=231 ppid=%d pid=%d", before.Unix(), before.Nanosecond()/1e6, os.Getpid(), ctr.Process.Pid)
+	tr.Advance(time.Now())
+	_, recs, _ := tr.Annotate([]uint32{abi.AUDIT_SYSCALL}, [][]byte{rec})
+	if len(recs) != 2 || !strings.HasSuffix(string(recs[1]), "record=1 contid=5") {
+		t.Fatalf("record from before the exit not annotated: %q", recs)
+	}
+	if tr.LiveContids() != 1 {
+		t.Fatal("contid dropped before the audit stream passed the exit")
+	}
+	// A record stamped after the exit moves the audit clock past it.
+	later := time.Now().Add(time.Second)
+	tr.Annotate([]uint32{abi.AUDIT_SYSCALL}, [][]byte{fmt.Appendf(nil, "audit(%d.%03d:2): pid=1", later.Unix(), later.Nanosecond()/1e6)})
+	tr.Advance(time.Now())
+	if tr.LiveContids() != 0 {
+		t.Fatal("contid kept after the audit stream passed the exit")
+	}
+}
