@@ -146,6 +146,7 @@ func runDaemon(ctx context.Context, configPath, rulesPath string, log *slog.Logg
 			return fmt.Errorf("container auditing (contaudit_containers = yes): %w", err)
 		}
 		defer tr.Close()
+		tr.RegisterMetrics(d.Metrics())
 		d.SetContainers(tr, nil)
 	}
 	return d.Run(ctx)
