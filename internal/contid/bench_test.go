@@ -112,13 +112,15 @@ func BenchmarkInChain(b *testing.B) {
 	}
 }
 
-// TestHotPathAllocs keeps attribution, inheritance and chain rendering free
-// of allocations.
+// TestHotPathAllocs keeps attribution, inheritance, chain rendering and
+// CONTAINER_OP text free of allocations.
 func TestHotPathAllocs(t *testing.T) {
 	w, procs := benchRegistry(t)
 	task := procs[len(procs)-1]
-	buf := make([]byte, 0, 128)
+	buf := make([]byte, 0, 512)
 	i := uint64(0)
+	rec := &OpRecord{Op: OpSet, Target: task, Contid: 4515122123205246976, OldContid: Unset, Labels: Labels{ID: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", Name: "default/web-0/app"},
+		Writer: Writer{Proc: procs[0], AUID: 1000, Ses: 3, Comm: "runc", Exe: "/usr/bin/runc"}}
 	for name, f := range map[string]func(){
 		"Lookup":      func() { w.reg.Lookup(task) },
 		"InChain":     func() { w.reg.InChain(task, 1) },
@@ -126,6 +128,7 @@ func TestHotPathAllocs(t *testing.T) {
 		"AppendContainerID": func() {
 			buf, _ = w.reg.AppendContainerID(buf[:0], 1, task)
 		},
+		"OpRecord.Append": func() { buf = rec.Append(buf[:0]) },
 		"ForkExit": func() {
 			i++
 			c := ProcID{PID: 300000, StartTime: i}

@@ -62,6 +62,20 @@
 // never inherited: Fork copies the contid only. Get reads with the same
 // permission; a delegated reader reads its descendants only.
 //
+// # Labels and allocation
+//
+// SetLabeled also records the runtime's container ID and name (Labels) on a
+// new contid, so that List shows them and its op=set record carries them:
+// users know their containers by name, not by contid. They are bounded
+// (MaxLabelLen) and mean nothing to the rules.
+//
+// The kernel design left the value to the orchestrator. An OCI hook has no
+// orchestrator's counter, so an Allocator may choose it: a host part in the
+// top bits (HostPart derives it from the machine ID; an orchestrator may
+// configure it) and a counter below. Registry.Allocate skips Unset and every
+// live value, so that the Set that follows, under the same lock, cannot meet
+// ENOTUNIQ.
+//
 // # Records
 //
 // Every Set and SetCapcontid attempt yields a CONTAINER_OP record
@@ -78,8 +92,9 @@
 //
 // # Restarts
 //
-// Snapshot writes versioned JSON; Restore reads it and reconciles with the
-// live process tree, dropping every process that exited or whose PID was
-// reused (another start time) and every contid left without reference.
+// Snapshot writes versioned JSON (version 2, with labels); Restore reads it,
+// version 1 included, and reconciles with the live process tree, dropping
+// every process that exited or whose PID was reused (another start time)
+// and every contid left without reference.
 // Reconcile does the same at any time, for when exit events were lost.
 package contid

@@ -15,6 +15,8 @@ type Container struct {
 	// Holders are the processes holding it, by PID. None means it is
 	// pending release: kept only because nested contids refer to it.
 	Holders []ProcID `json:"holders"`
+	// Labels are the runtime's container ID and name given when it was set.
+	Labels Labels `json:"container,omitzero"`
 }
 
 // List returns the live contids ordered by value.
@@ -25,7 +27,7 @@ func (r *Registry) List() []Container {
 	}
 	out := make([]Container, 0, len(r.objects))
 	for _, o := range r.objects {
-		c := Container{ID: o.id, Parent: Unset, Owner: o.owner, Depth: o.depth, Nested: o.nested, Holders: holders[o]}
+		c := Container{ID: o.id, Parent: Unset, Owner: o.owner, Depth: o.depth, Nested: o.nested, Holders: holders[o], Labels: o.labels}
 		if o.parent != nil {
 			c.Parent = o.parent.id
 		}

@@ -22,6 +22,9 @@ type OpRecord struct {
 	Capcontid, OldCapcontid bool   // op=capcontid
 	Writer                  Writer // op=set and op=capcontid; zero for op=drop
 	Err                     error  // why the attempt failed (res=0); nil on success
+	// Labels are the runtime's container ID and name an op=set asked
+	// with, printed after res= when set.
+	Labels Labels
 }
 
 // Type is the record's audit message type.
@@ -38,8 +41,10 @@ func (r *OpRecord) String() string { return string(r.Append(nil)) }
 //	op=set opid=8730 contid=4515122123205246976 old-contid=-1 pid=999 uid=0 auid=1000 ses=3 comm="runc" exe="/usr/bin/runc" res=1
 //	op=drop opid=8730 contid=-1 old-contid=4515122123205246976
 //	op=capcontid opid=8731 capcontid=1 old-capcontid=0 pid=999 uid=0 auid=1000 ses=3 comm="podman" exe="/usr/bin/podman" res=1
+//	op=set opid=8730 contid=77 old-contid=-1 pid=999 uid=0 auid=1000 ses=3 comm="runc" exe="/usr/bin/runc" res=1 container-id="abc123" container-name="web"
 //
-// A drop has no writer: the kernel design logged it from the exiting task,
+// The labels of an op=set come after res=, each only when set, so that the
+// fields the kernel design defined keep their places. A drop has no writer: the kernel design logged it from the exiting task,
 // whose identity its SYSCALL record carried. opid=-1 marks a drop no process
 // caused (a restored snapshot held a contid nothing referred to).
 func (r *OpRecord) Append(dst []byte) []byte {
@@ -79,7 +84,18 @@ func (r *OpRecord) Append(dst []byte) []byte {
 	dst = append(dst, " exe="...)
 	dst = appendUntrusted(dst, w.Exe)
 	dst = append(dst, " res="...)
-	return appendBool(dst, r.Err == nil)
+	dst = appendBool(dst, r.Err == nil)
+	if r.Op == OpSet {
+		if r.Labels.ID != "" {
+			dst = append(dst, " container-id="...)
+			dst = appendUntrusted(dst, r.Labels.ID)
+		}
+		if r.Labels.Name != "" {
+			dst = append(dst, " container-name="...)
+			dst = appendUntrusted(dst, r.Labels.Name)
+		}
+	}
+	return dst
 }
 
 func appendBool(dst []byte, b bool) []byte {
@@ -90,7 +106,7 @@ func appendBool(dst []byte, b bool) []byte {
 }
 
 // appendUntrusted writes s as the kernel's audit_log_untrustedstring does,
-// so that ausearch decodes comm and exe as it does in kernel records: quoted
+// so that ausearch decodes comm, exe and the labels as it does in kernel records: quoted
 // when plain, upper-case hex when it holds a quote, a space, a control
 // character or a byte above 0x7e, (null) when unknown.
 func appendUntrusted(dst []byte, s string) []byte {

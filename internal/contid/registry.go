@@ -63,6 +63,33 @@ type Writer struct {
 	Comm, Exe string
 }
 
+// Labels name a contid's container as its runtime knows it, so that users
+// can find the contid of the container they started by its name. Audit gives
+// them no meaning: they are kept on the contid, listed with it and printed in
+// op=set records.
+type Labels struct {
+	// ID is the runtime's container ID (the OCI state's id).
+	ID string `json:"id,omitempty"`
+	// Name is the container's name as people know it.
+	Name string `json:"name,omitempty"`
+}
+
+// MaxLabelLen bounds each label, in bytes. Labels go into records and into
+// the daemon's memory on a writer's word, so they are bounded like every
+// other thing a writer can make the daemon keep; 256 holds a 64-hex runtime
+// ID and any Kubernetes "namespace/pod/container" of sane length.
+const MaxLabelLen = 256
+
+// IsZero reports whether l names nothing.
+func (l Labels) IsZero() bool { return l == Labels{} }
+
+func (l Labels) check() error {
+	if len(l.ID) > MaxLabelLen || len(l.Name) > MaxLabelLen {
+		return errorf(unix.EINVAL, "container id and name are limited to %d bytes each", MaxLabelLen)
+	}
+	return nil
+}
+
 // Config holds the limits. A zero field takes its default.
 type Config struct {
 	// MaxDepth bounds the number of contids in a chain, the process's own
@@ -105,6 +132,7 @@ type object struct {
 	depth   int // contids in the chain, this one included
 	holders int // processes holding it
 	nested  int // objects whose parent this is
+	labels  Labels
 }
 
 // Registry holds the contids of processes and the rules to change them. It
@@ -253,20 +281,36 @@ func (r *Registry) Reconcile() []OpRecord {
 // drop records follow when the target's previous contid was released by the
 // move. A non-nil error is an *Error.
 func (r *Registry) Set(w Writer, target ProcID, id ID) ([]OpRecord, error) {
+	return r.SetLabeled(w, target, id, Labels{})
+}
+
+// SetLabeled is Set with the runtime's name for the container. A new
+// contid keeps the labels; an injection only fills in those its contid
+// lacks, so that the container keeps the name it was created with. The
+// op=set record carries the labels asked for. Labels longer than
+// MaxLabelLen are refused with EINVAL, after the unset value.
+func (r *Registry) SetLabeled(w Writer, target ProcID, id ID, labels Labels) ([]OpRecord, error) {
 	old := r.procs[target]
-	rec := OpRecord{Op: OpSet, Target: target, Contid: id, OldContid: Unset, Writer: w}
+	rec := OpRecord{Op: OpSet, Target: target, Contid: id, OldContid: Unset, Writer: w, Labels: labels}
 	if old != nil {
 		rec.OldContid = old.id
 	}
-	existing, parent, err := r.checkSet(w, target, id, old)
+	existing, parent, err := r.checkSet(w, target, id, labels, old)
 	if err != nil {
 		rec.Err = err
 		return []OpRecord{rec}, err
 	}
 	recs := []OpRecord{rec}
 	o := existing
-	if o == nil {
-		o = &object{id: id, owner: w.Proc, parent: parent, depth: 1}
+	if o != nil {
+		if o.labels.ID == "" {
+			o.labels.ID = labels.ID
+		}
+		if o.labels.Name == "" {
+			o.labels.Name = labels.Name
+		}
+	} else {
+		o = &object{id: id, owner: w.Proc, parent: parent, depth: 1, labels: labels}
 		if parent != nil {
 			parent.nested++
 			o.depth = parent.depth + 1
@@ -286,7 +330,7 @@ func (r *Registry) Set(w Writer, target ProcID, id ID) ([]OpRecord, error) {
 // checkSet applies the spec's checks in order. It returns the object to
 // inject when id is live and owned by w, or else the parent of the new
 // object (nil at the top).
-func (r *Registry) checkSet(w Writer, target ProcID, id ID, old *object) (existing, parent *object, err error) {
+func (r *Registry) checkSet(w Writer, target ProcID, id ID, labels Labels, old *object) (existing, parent *object, err error) {
 	if r.stopped {
 		return nil, nil, errorf(unix.ENOPROTOOPT, "container auditing is not running")
 	}
@@ -295,6 +339,9 @@ func (r *Registry) checkSet(w Writer, target ProcID, id ID, old *object) (existi
 	}
 	if id == Unset {
 		return nil, nil, errorf(unix.EINVAL, "-1 (%d) is the unset value; a contid cannot be unset", uint64(Unset))
+	}
+	if err := labels.check(); err != nil {
+		return nil, nil, err
 	}
 	if !w.CanSetContid && !r.HasCapcontid(w.Proc) {
 		return nil, nil, errorf(unix.EPERM, "writer %d has neither the permission to set contids nor a capcontid delegation", w.Proc.PID)

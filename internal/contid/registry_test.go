@@ -600,6 +600,18 @@ func TestRecordText(t *testing.T) {
 		{OpRecord{Op: OpDrop, Contid: Unset, OldContid: 0}, `op=drop opid=-1 contid=-1 old-contid=0`},
 		{OpRecord{Op: OpSet, Target: ProcID{PID: 1}, Contid: 0, OldContid: 1, Writer: Writer{Comm: "a\"b", Exe: "/ä"}},
 			`op=set opid=1 contid=0 old-contid=1 pid=0 uid=0 auid=0 ses=0 comm=612262 exe=2FC3A4 res=1`},
+		{OpRecord{Op: OpSet, Target: ProcID{PID: 8730}, Contid: 77, OldContid: Unset, Labels: Labels{ID: "abc123", Name: "web"},
+			Writer: Writer{Proc: ProcID{PID: 999}, AUID: 1000, Ses: 3, Comm: "runc", Exe: "/usr/bin/runc"}},
+			`op=set opid=8730 contid=77 old-contid=-1 pid=999 uid=0 auid=1000 ses=3 comm="runc" exe="/usr/bin/runc" res=1 container-id="abc123" container-name="web"`},
+		// Labels are untrusted strings: a name with a space is hex, as
+		// the kernel writes such a comm; an empty label is left out.
+		{OpRecord{Op: OpSet, Target: ProcID{PID: 8730}, Contid: 77, OldContid: Unset, Labels: Labels{Name: "my web"}, Err: errorf(unix.EPERM, "x")},
+			`op=set opid=8730 contid=77 old-contid=-1 pid=0 uid=0 auid=0 ses=0 comm=(null) exe=(null) res=0 container-name=6D7920776562`},
+		{OpRecord{Op: OpSet, Target: ProcID{PID: 8730}, Contid: 77, OldContid: Unset, Labels: Labels{ID: "x=\"1\""}},
+			`op=set opid=8730 contid=77 old-contid=-1 pid=0 uid=0 auid=0 ses=0 comm=(null) exe=(null) res=1 container-id=783D223122`},
+		// Only op=set carries labels.
+		{OpRecord{Op: OpDrop, Target: ProcID{PID: 8730}, Contid: Unset, OldContid: 77, Labels: Labels{ID: "abc"}},
+			`op=drop opid=8730 contid=-1 old-contid=77`},
 	}
 	for _, tt := range tests {
 		if got := tt.rec.String(); got != tt.want {
@@ -660,6 +672,64 @@ func TestListTree(t *testing.T) {
 	tree := w.reg.Tree()
 	if len(tree) != 2 || tree[0].ID != 0 || tree[1].ID != 1 || len(tree[1].Children) != 2 || tree[1].Children[1].ID != 3 || tree[0].Children != nil {
 		t.Fatalf("Tree %+v", tree)
+	}
+}
+
+// The runtime's labels stay on the contid: a new contid keeps those it was
+// set with, an injection fills in only what is missing, and every attempt's
+// record carries what it asked for.
+func TestLabels(t *testing.T) {
+	w := newWorld(t, Config{})
+	rt := w.fork(initProc)
+	c1 := w.fork(rt)
+	web := Labels{ID: "abc123", Name: "web"}
+	recs, err := w.reg.SetLabeled(priv(rt), c1, 77, web)
+	if err != nil || len(recs) != 1 || recs[0].Labels != web || !strings.HasSuffix(recs[0].String(), ` res=1 container-id="abc123" container-name="web"`) {
+		t.Fatalf("SetLabeled: %v %s", err, recStrings(recs))
+	}
+	// Injection keeps the name the container was created with.
+	c2 := w.fork(rt)
+	if recs, err := w.reg.SetLabeled(priv(rt), c2, 77, Labels{Name: "other"}); err != nil || recs[0].Labels.Name != "other" {
+		t.Fatalf("inject: %v %s", err, recStrings(recs))
+	}
+	if l := w.reg.List(); len(l) != 1 || l[0].Labels != web {
+		t.Fatalf("List after injection: %+v", l)
+	}
+	// An injection fills in a label the contid lacks.
+	c3 := w.fork(rt)
+	w.set(t, priv(rt), c3, 78, 0)
+	c4 := w.fork(rt)
+	if _, err := w.reg.SetLabeled(priv(rt), c4, 78, Labels{Name: "late"}); err != nil {
+		t.Fatal(err)
+	}
+	if l := w.reg.List(); len(l) != 2 || l[1].Labels != (Labels{Name: "late"}) {
+		t.Fatalf("List after filling in: %+v", l)
+	}
+	if tr := w.reg.Tree(); len(tr) != 2 || tr[0].Labels != web {
+		t.Fatalf("Tree: %+v", tr)
+	}
+	// Too long: EINVAL, in the unset value's place among the checks.
+	long := Labels{ID: strings.Repeat("a", MaxLabelLen+1)}
+	c5 := w.fork(rt)
+	recs, err = w.reg.SetLabeled(priv(rt), c5, 79, long)
+	wantErrno(t, err, unix.EINVAL)
+	if len(recs) != 1 || recs[0].Labels != long || recs[0].Success() {
+		t.Fatalf("records %s", recStrings(recs))
+	}
+	_, err = w.reg.SetLabeled(unpriv(rt), c5, 79, long)
+	wantErrno(t, err, unix.EINVAL)
+	if _, err := w.reg.SetLabeled(priv(rt), c5, 79, Labels{ID: strings.Repeat("a", MaxLabelLen), Name: strings.Repeat("b", MaxLabelLen)}); err != nil {
+		t.Fatalf("labels of the maximum length: %v", err)
+	}
+	// The labels go with the contid: once dropped, the value is free and
+	// a new set starts without them.
+	for _, p := range []ProcID{c1, c2} {
+		w.exit(p)
+	}
+	c6 := w.fork(rt)
+	w.set(t, priv(rt), c6, 77, 0)
+	if l := w.reg.List(); l[0].ID != 77 || !l[0].Labels.IsZero() {
+		t.Fatalf("reused value kept old labels: %+v", l[0])
 	}
 }
 

@@ -8,8 +8,13 @@ import (
 	"slices"
 )
 
-// SnapshotVersion is the version of the JSON Snapshot writes.
-const SnapshotVersion = 1
+// SnapshotVersion is the version of the JSON Snapshot writes. Version 2
+// added the containers' labels; Restore still reads version 1, so that a
+// daemon upgraded across it keeps its contids.
+const SnapshotVersion = 2
+
+// minSnapshotVersion is the oldest version Restore reads.
+const minSnapshotVersion = 1
 
 type snapshot struct {
 	Version    int             `json:"version"`
@@ -22,6 +27,7 @@ type snapContainer struct {
 	ID     ID     `json:"id"`
 	Parent ID     `json:"parent"`
 	Owner  ProcID `json:"owner"`
+	Labels Labels `json:"container,omitzero"` // version 2
 }
 
 type snapProc struct {
@@ -42,7 +48,7 @@ func (r *Registry) Snapshot() ([]byte, error) {
 		return cmp.Or(cmp.Compare(a.depth, b.depth), cmp.Compare(a.id, b.id))
 	})
 	for _, o := range objs {
-		c := snapContainer{ID: o.id, Parent: Unset, Owner: o.owner}
+		c := snapContainer{ID: o.id, Parent: Unset, Owner: o.owner, Labels: o.labels}
 		if o.parent != nil {
 			c.Parent = o.parent.id
 		}
@@ -78,8 +84,8 @@ func Restore(data []byte, tree Tree, cfg Config) (*Registry, []OpRecord, error) 
 	if dec.More() {
 		return nil, nil, fmt.Errorf("contid: restore snapshot: trailing data after the JSON object")
 	}
-	if s.Version != SnapshotVersion {
-		return nil, nil, fmt.Errorf("contid: restore snapshot: version %d, want %d", s.Version, SnapshotVersion)
+	if s.Version < minSnapshotVersion || s.Version > SnapshotVersion {
+		return nil, nil, fmt.Errorf("contid: restore snapshot: version %d, want %d to %d", s.Version, minSnapshotVersion, SnapshotVersion)
 	}
 	r := New(tree, cfg)
 	if err := r.load(&s); err != nil {
@@ -115,7 +121,13 @@ func (r *Registry) load(s *snapshot) error {
 		if c.Owner.IsZero() {
 			return fmt.Errorf("contid %s has no owner", c.ID)
 		}
-		o := &object{id: c.ID, owner: c.Owner, depth: 1}
+		if !c.Labels.IsZero() && s.Version < 2 {
+			return fmt.Errorf("contid %s: container labels in a version %d snapshot", c.ID, s.Version)
+		}
+		if err := c.Labels.check(); err != nil {
+			return fmt.Errorf("contid %s: %w", c.ID, err)
+		}
+		o := &object{id: c.ID, owner: c.Owner, depth: 1, labels: c.Labels}
 		if c.Parent != Unset {
 			p := r.objects[c.Parent]
 			if p == nil {

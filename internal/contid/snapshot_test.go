@@ -49,7 +49,9 @@ func newSnapshotWorld(t *testing.T) *snapshotWorld {
 	w.task = w.fork(w.n2)
 	w.b = w.fork(initProc)
 	w.c = w.fork(w.b)
-	w.set(t, priv(w.b), w.c, 77, 0)
+	if _, err := w.reg.SetLabeled(priv(w.b), w.c, 77, Labels{ID: "abc123", Name: "web"}); err != nil {
+		t.Fatal(err)
+	}
 	return w
 }
 
@@ -77,6 +79,9 @@ func TestSnapshotRestore(t *testing.T) {
 	}
 	if r.Chain(w.task) != "2,^1" || !r.HasCapcontid(w.n1) {
 		t.Fatal("restored state differs")
+	}
+	if l := r.List(); len(l) != 3 || l[2].ID != 77 || l[2].Labels != (Labels{ID: "abc123", Name: "web"}) || !l[0].Labels.IsZero() {
+		t.Fatalf("restored labels: %+v", l)
 	}
 
 	// While the daemon was down: task exited, c exited and its PID went to
@@ -110,6 +115,31 @@ func TestSnapshotRestore(t *testing.T) {
 	w.set(t, priv(w.b), reused, 77, 0)
 }
 
+// A version 1 snapshot, written before contids had labels, restores into
+// the same state, and is written back as version 2.
+func TestRestoreVersion1(t *testing.T) {
+	w := newSnapshotWorld(t)
+	snap, err := w.reg.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v1 := strings.Replace(string(snap), `"version":2`, `"version":1`, 1)
+	v1 = strings.Replace(v1, `,"container":{"id":"abc123","name":"web"}`, "", 1)
+	if v1 == string(snap) || strings.Contains(v1, "container\"") {
+		t.Fatalf("cannot make a version 1 snapshot of %s", snap)
+	}
+	r, recs, err := Restore([]byte(v1), w.tree, Config{})
+	if err != nil || len(recs) != 0 {
+		t.Fatalf("Restore: %v, records %s", err, recStrings(recs))
+	}
+	checkInvariants(t, r, w.tree)
+	again, _ := r.Snapshot()
+	want := strings.Replace(string(snap), `,"container":{"id":"abc123","name":"web"}`, "", 1)
+	if string(again) != want {
+		t.Fatalf("version 1 restored and written:\n%s\nwant\n%s", again, want)
+	}
+}
+
 func TestRestoreOrphan(t *testing.T) {
 	tree := newFakeTree()
 	snap := `{"version":1,"containers":[{"id":"5","parent":"-1","owner":{"pid":1,"start_time":1}}],"procs":[],"capcontid":[]}`
@@ -127,7 +157,11 @@ func TestRestoreInvalid(t *testing.T) {
 	const owner = `"owner":{"pid":1,"start_time":1}`
 	tests := []struct{ name, snap, err string }{
 		{"not json", `{`, "unexpected EOF"},
-		{"version", `{"version":2}`, "version 2, want 1"},
+		{"version", `{"version":3}`, "version 3, want 1 to 2"},
+		{"version 0", `{"version":0}`, "version 0, want 1 to 2"},
+		{"labels in version 1", `{"version":1,"containers":[{"id":"1","parent":"-1",` + owner + `,"container":{"name":"web"}}]}`, "labels in a version 1 snapshot"},
+		{"long label", `{"version":2,"containers":[{"id":"1","parent":"-1",` + owner + `,"container":{"name":"` + strings.Repeat("x", MaxLabelLen+1) + `"}}]}`, "limited to 256 bytes"},
+		{"unknown label", `{"version":2,"containers":[{"id":"1","parent":"-1",` + owner + `,"container":{"image":"x"}}]}`, "unknown field"},
 		{"unknown field", `{"version":1,"extra":1}`, "unknown field"},
 		{"unset id", `{"version":1,"containers":[{"id":"-1","parent":"-1",` + owner + `}]}`, "unset value"},
 		{"bad id", `{"version":1,"containers":[{"id":"x","parent":"-1",` + owner + `}]}`, "invalid value"},

@@ -29,8 +29,9 @@ type Backend interface {
 	// *contid.Error with ESRCH.
 	Identify(pid int32) (Process, error)
 	// Set, SetCapcontid and Get are the registry's operations. Set and
-	// SetCapcontid record the CONTAINER_OP records of the attempt.
-	Set(w contid.Writer, target contid.ProcID, id contid.ID) error
+	// SetCapcontid record the CONTAINER_OP records of the attempt. Set
+	// returns the contid it gave, the one it allocated when op.Allocate.
+	Set(w contid.Writer, target contid.ProcID, op SetOp) (contid.ID, error)
 	SetCapcontid(w contid.Writer, target contid.ProcID, on bool) error
 	Get(reader contid.Writer, target contid.ProcID) (contid.ID, error)
 	List() []contid.Container
@@ -39,6 +40,18 @@ type Backend interface {
 	// registry saw it (the writer or the target is gone), so that every
 	// attempt leaves a CONTAINER_OP record. rec.Err is set.
 	Refused(rec contid.OpRecord)
+}
+
+// SetOp is a set request as the backend receives it.
+type SetOp struct {
+	// Contid is the value asked for, unless Allocate.
+	Contid contid.ID
+	// Allocate leaves the value to the backend, which chooses one no
+	// process holds, under the same lock as the set.
+	Allocate bool
+	// Labels are the runtime's container ID and name, for the contid and
+	// its record.
+	Labels contid.Labels
 }
 
 // RegistryBackend is the Backend of the daemon: a contid.Registry over a
@@ -50,13 +63,23 @@ type RegistryBackend struct {
 	reg     *contid.Registry
 	table   *proctable.Table
 	records func([]contid.OpRecord)
+	alloc   *contid.Allocator
 }
 
 // NewRegistryBackend returns a Backend around reg and table. records
 // receives every CONTAINER_OP record of the control API's operations, in
 // order, under the backend's lock: it must not call back into the backend.
+// Values it allocates come from DefaultAllocator until SetAllocator.
 func NewRegistryBackend(reg *contid.Registry, table *proctable.Table, records func([]contid.OpRecord)) *RegistryBackend {
-	return &RegistryBackend{reg: reg, table: table, records: records}
+	return &RegistryBackend{reg: reg, table: table, records: records, alloc: DefaultAllocator()}
+}
+
+// SetAllocator replaces the allocator of the values requests leave to the
+// daemon, for a configured host part (see NewAllocator).
+func (b *RegistryBackend) SetAllocator(a *contid.Allocator) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.alloc = a
 }
 
 // Do runs fn with the registry under the backend's lock: the daemon feeds
@@ -110,15 +133,30 @@ func (b *RegistryBackend) Identify(pid int32) (Process, error) {
 	}, nil
 }
 
-func (b *RegistryBackend) Set(w contid.Writer, target contid.ProcID, id contid.ID) error {
+func (b *RegistryBackend) Set(w contid.Writer, target contid.ProcID, op SetOp) (contid.ID, error) {
 	if err := b.sync(); err != nil {
-		return err
+		return contid.Unset, err
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	recs, err := b.reg.Set(w, target, id)
+	id := op.Contid
+	if op.Allocate {
+		// Chosen and set under one lock: nothing can take the value
+		// in between.
+		var err error
+		if id, err = b.reg.Allocate(b.alloc); err != nil {
+			b.records([]contid.OpRecord{{Op: contid.OpSet, Target: target, Contid: contid.Unset, OldContid: b.old(target), Writer: w, Labels: op.Labels, Err: err}})
+			return contid.Unset, err
+		}
+	}
+	recs, err := b.reg.SetLabeled(w, target, id, op.Labels)
 	b.records(recs)
-	return err
+	return id, err
+}
+
+func (b *RegistryBackend) old(p contid.ProcID) contid.ID {
+	id, _ := b.reg.Lookup(p)
+	return id
 }
 
 func (b *RegistryBackend) SetCapcontid(w contid.Writer, target contid.ProcID, on bool) error {

@@ -106,4 +106,74 @@ func TestRegistryBackend(t *testing.T) {
 			t.Errorf("record %d: %s, want %s", i, got[i], res)
 		}
 	}
+
+	// Allocation, with the runtime's labels: the value carries the host
+	// part and is listed with the labels; the record names the container.
+	b.Do(func(*contid.Registry) { recs = nil })
+	cat := func() (int32, func()) {
+		cmd := exec.Command(kerneltest.RequireCommand(t, "cat"))
+		stdin, err := cmd.StdinPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		return int32(cmd.Process.Pid), func() { stdin.Close(); cmd.Wait() }
+	}
+	c1, stop1 := cat()
+	defer stop1()
+	web := contid.Labels{ID: "abc123", Name: "web"}
+	res, err = ts.client.SetWith(ctx, SetRequest{PID: c1, Allocate: true, Container: web})
+	if err != nil {
+		t.Fatalf("allocate: %v", err)
+	}
+	part := contid.HostPart(HostIdentity(), contid.DefaultHostBits)
+	if !res.Allocated || res.Contid == contid.Unset || uint64(res.Contid)>>(64-contid.DefaultHostBits) != part || res.Container != web {
+		t.Errorf("allocate: %+v, want a value under the host part %#x", res, part)
+	}
+	if got, err := ts.client.Get(ctx, c1); err != nil || got.Contid != res.Contid {
+		t.Errorf("Get after allocate: %+v %v", got, err)
+	}
+	list, err = ts.client.List(ctx)
+	if err != nil || len(list) != 1 || list[0].ID != res.Contid || list[0].Labels != web {
+		t.Errorf("List: %+v %v", list, err)
+	}
+	// A configured host part.
+	a, err := NewAllocator(0x5eed, 16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.SetAllocator(a)
+	c2, stop2 := cat()
+	defer stop2()
+	res2, err := ts.client.SetWith(ctx, SetRequest{PID: c2, Allocate: true})
+	if err != nil || uint64(res2.Contid)>>48 != 0x5eed || res2.Contid == res.Contid {
+		t.Errorf("allocate with a configured part: %+v %v", res2, err)
+	}
+	got = records()
+	want := []string{
+		"op=set opid=" + itoa(int(c1)) + " contid=" + res.Contid.String() + " old-contid=-1 pid=" + itoa(os.Getpid()),
+		"op=set opid=" + itoa(int(c2)) + " contid=" + res2.Contid.String() + " old-contid=-1",
+	}
+	if len(got) != 2 || !strings.HasPrefix(got[0], want[0]) || !strings.HasSuffix(got[0], ` res=1 container-id="abc123" container-name="web"`) ||
+		!strings.HasPrefix(got[1], want[1]) || !strings.HasSuffix(got[1], " res=1") {
+		t.Errorf("records:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestDefaultAllocator(t *testing.T) {
+	id := HostIdentity()
+	if id == nil {
+		t.Skip("this host has neither a machine ID nor a hostname")
+	}
+	a, b := DefaultAllocator(), DefaultAllocator()
+	pa, bits := a.Host()
+	pb, _ := b.Host()
+	if bits != contid.DefaultHostBits || pa != pb || pa != contid.HostPart(id, bits) {
+		t.Errorf("host parts %#x and %#x (%d bits), want %#x", pa, pb, bits, contid.HostPart(id, bits))
+	}
+	if _, err := NewAllocator(1<<16, 16); err == nil {
+		t.Error("a part wider than its bits accepted")
+	}
 }

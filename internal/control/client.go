@@ -70,8 +70,14 @@ var errnoByName = func() map[string]unix.Errno {
 
 // Set gives the process pid the contid id.
 func (c *Client) Set(ctx context.Context, pid int32, id contid.ID) (SetResult, error) {
+	return c.SetWith(ctx, SetRequest{PID: pid, Contid: id})
+}
+
+// SetWith makes a set request with everything it may carry: a value or
+// Allocate, and the container's labels. SetResult.Contid is the value set.
+func (c *Client) SetWith(ctx context.Context, req SetRequest) (SetResult, error) {
 	var res SetResult
-	err := c.do(ctx, http.MethodPost, "/v0/contid/set", SetRequest{PID: pid, Contid: id}, &res)
+	err := c.do(ctx, http.MethodPost, "/v0/contid/set", req, &res)
 	return res, err
 }
 

@@ -43,6 +43,7 @@ type fakeCall struct {
 	target contid.ProcID
 	id     contid.ID
 	on     bool
+	op     SetOp
 }
 
 func newFake() *fakeBackend {
@@ -63,11 +64,17 @@ func (f *fakeBackend) Identify(pid int32) (Process, error) {
 	return p, nil
 }
 
-func (f *fakeBackend) Set(w contid.Writer, target contid.ProcID, id contid.ID) error {
+// fakeAllocated is the value the fake backend chooses when asked to.
+const fakeAllocated contid.ID = 0xabcdef0000000001
+
+func (f *fakeBackend) Set(w contid.Writer, target contid.ProcID, op SetOp) (contid.ID, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.sets = append(f.sets, fakeCall{w: w, target: target, id: id})
-	return f.err
+	f.sets = append(f.sets, fakeCall{w: w, target: target, id: op.Contid, op: op})
+	if op.Allocate {
+		return fakeAllocated, f.err
+	}
+	return op.Contid, f.err
 }
 
 func (f *fakeBackend) SetCapcontid(w contid.Writer, target contid.ProcID, on bool) error {
@@ -191,4 +198,24 @@ func (ts *testServer) raw(t *testing.T, method, target, body string) (int, error
 		}
 	}
 	return resp.StatusCode, eb
+}
+
+// rawGet returns the body of a successful GET.
+func (ts *testServer) rawGet(t *testing.T, target string) []byte {
+	t.Helper()
+	hc := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		var d net.Dialer
+		return d.DialContext(ctx, "unix", ts.path)
+	}}}
+	defer hc.CloseIdleConnections()
+	resp, err := hc.Get("http://contaudit" + target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d %s %v", target, resp.StatusCode, b, err)
+	}
+	return b
 }

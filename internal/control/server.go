@@ -18,7 +18,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// maxBody bounds a request body: the largest valid one is under 100 bytes.
+// maxBody bounds a request body: the largest valid one, a set with two
+// labels of contid.MaxLabelLen bytes each written as \u escapes, is
+// about 3.2 KiB.
 const maxBody = 4 << 10
 
 // unsetID is the unset auid and ses, as kernel records print them.
@@ -204,16 +206,53 @@ func decode(r *http.Request, v any) error {
 }
 
 // SetRequest is the body of POST /v0/contid/set. Contid is a JSON string
-// (a u64 above 2^53 survives no double) or number.
+// (a u64 above 2^53 survives no double) or number; Allocate sends the
+// string "auto" in its place, asking the daemon to choose the value.
+// Container, when not empty, gives the runtime's container ID and name.
 type SetRequest struct {
-	PID    int32     `json:"pid"`
-	Contid contid.ID `json:"contid"`
+	PID       int32
+	Contid    contid.ID
+	Allocate  bool
+	Container contid.Labels
+}
+
+// autoContid is the contid a set request sends to leave the choice to the
+// daemon.
+const autoContid = "auto"
+
+func (r SetRequest) MarshalJSON() ([]byte, error) {
+	v := struct {
+		PID       int32         `json:"pid"`
+		Contid    any           `json:"contid"`
+		Container contid.Labels `json:"container,omitzero"`
+	}{r.PID, r.Contid, r.Container}
+	if r.Allocate {
+		v.Contid = autoContid
+	}
+	return json.Marshal(v)
+}
+
+func (r *SetRequest) UnmarshalJSON(b []byte) error {
+	var v struct {
+		PID       int32         `json:"pid"`
+		Contid    wireID        `json:"contid"`
+		Container contid.Labels `json:"container"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*r = SetRequest{PID: v.PID, Contid: v.Contid.id, Allocate: v.Contid.auto, Container: v.Container}
+	return nil
 }
 
 // wireID is a contid in a request: a JSON string as contid.ID reads it
 // ("-1" and "unset" included), or a JSON number holding a decimal u64,
-// which is what people type with curl.
-type wireID contid.ID
+// which is what people type with curl. In a set, the string "auto" leaves
+// the value to the daemon.
+type wireID struct {
+	id   contid.ID
+	auto bool
+}
 
 func (w *wireID) UnmarshalJSON(b []byte) error {
 	if len(b) > 0 && b[0] == '"' {
@@ -221,8 +260,12 @@ func (w *wireID) UnmarshalJSON(b []byte) error {
 		if err := json.Unmarshal(b, &s); err != nil {
 			return err
 		}
+		if s == autoContid {
+			w.auto = true
+			return nil
+		}
 		id, err := contid.ParseID(s)
-		*w = wireID(id)
+		w.id = id
 		return err
 	}
 	for _, c := range b {
@@ -234,14 +277,18 @@ func (w *wireID) UnmarshalJSON(b []byte) error {
 	if err != nil {
 		return fmt.Errorf("contid %s is not a u64", b)
 	}
-	*w = wireID(v)
+	w.id = contid.ID(v)
 	return nil
 }
 
 // SetResult answers a successful set.
 type SetResult struct {
 	Target contid.ProcID `json:"target"`
-	Contid contid.ID     `json:"contid"`
+	// Contid is the value set: the one the daemon chose when Allocated.
+	Contid    contid.ID `json:"contid"`
+	Allocated bool      `json:"allocated,omitempty"`
+	// Container echoes the labels the request gave.
+	Container contid.Labels `json:"container,omitzero"`
 	// Writer is the process whose rights the set used; Via the contaudit
 	// CLI or hook that connected for it, if any.
 	Writer contid.ProcID `json:"writer"`
@@ -270,35 +317,48 @@ type GetResult struct {
 
 func (s *Server) serveSet(w http.ResponseWriter, r *http.Request) {
 	var req struct {
-		PID    *int32  `json:"pid"`
-		Contid *wireID `json:"contid"`
+		PID       *int32         `json:"pid"`
+		Contid    *wireID        `json:"contid"`
+		Container *contid.Labels `json:"container"`
 	}
 	if err := decode(r, &req); err != nil {
 		s.forgedRequest(w, r, "%v", err)
 		return
 	}
 	if req.PID == nil || *req.PID <= 0 || req.Contid == nil {
-		s.forgedRequest(w, r, "request body: pid (> 0) and contid (a u64) are required")
+		s.forgedRequest(w, r, "request body: pid (> 0) and contid (a u64 or \"auto\") are required")
 		return
 	}
-	id := contid.ID(*req.Contid)
+	op := SetOp{Contid: req.Contid.id, Allocate: req.Contid.auto}
+	if op.Allocate {
+		// Nothing is chosen before the backend's lock: a set refused
+		// here records the unset value.
+		op.Contid = contid.Unset
+	}
+	if req.Container != nil {
+		op.Labels = *req.Container
+		if len(op.Labels.ID) > contid.MaxLabelLen || len(op.Labels.Name) > contid.MaxLabelLen {
+			s.forgedRequest(w, r, "request body: container id and name are limited to %d bytes each", contid.MaxLabelLen)
+			return
+		}
+	}
+	rec := contid.OpRecord{Op: contid.OpSet, Target: contid.ProcID{PID: *req.PID}, Contid: op.Contid, OldContid: contid.Unset, Labels: op.Labels}
 	wr, ae := s.writer(r)
+	if ae == nil {
+		rec.Target, ae = s.target(*req.PID)
+	}
 	if ae != nil {
-		s.refused(contid.OpRecord{Op: contid.OpSet, Target: contid.ProcID{PID: *req.PID}, Contid: id, OldContid: contid.Unset, Writer: wr}, ae)
+		rec.Writer = wr
+		s.refused(rec, ae)
 		writeError(w, ae)
 		return
 	}
-	target, ae := s.target(*req.PID)
-	if ae != nil {
-		s.refused(contid.OpRecord{Op: contid.OpSet, Target: target, Contid: id, OldContid: contid.Unset, Writer: wr}, ae)
-		writeError(w, ae)
-		return
-	}
-	if err := s.backend.Set(wr, target, id); err != nil {
+	id, err := s.backend.Set(wr, rec.Target, op)
+	if err != nil {
 		writeError(w, s.fromBackend(err))
 		return
 	}
-	writeJSON(w, http.StatusOK, SetResult{Target: target, Contid: id, Writer: wr.Proc, Via: wr.Via})
+	writeJSON(w, http.StatusOK, SetResult{Target: rec.Target, Contid: id, Allocated: op.Allocate, Container: op.Labels, Writer: wr.Proc, Via: wr.Via})
 }
 
 func (s *Server) serveCapcontid(w http.ResponseWriter, r *http.Request) {

@@ -173,6 +173,13 @@ func TestForgedRequests(t *testing.T) {
 		{"POST", "/v0/contid/set", `{"pid":` + ppid + `,"contid":null}`},
 		{"POST", "/v0/contid/set", `{"pid":` + ppid + `,"contid":"5"} {}`},
 		{"POST", "/v0/contid/set", `{"pid":` + ppid + `,"contid":"5","contid2":"` + strings.Repeat("x", 8000) + `"}`},
+		{"POST", "/v0/contid/set", `{"pid":` + ppid + `,"contid":"Auto"}`},
+		{"POST", "/v0/contid/set", `{"pid":` + ppid + `,"contid":"auto "}`},
+		{"POST", "/v0/contid/set", `{"pid":` + ppid + `,"contid":"auto","container":"web"}`},
+		{"POST", "/v0/contid/set", `{"pid":` + ppid + `,"contid":"auto","container":{"image":"x"}}`},
+		{"POST", "/v0/contid/set", `{"pid":` + ppid + `,"contid":"auto","container":{"name":5}}`},
+		{"POST", "/v0/contid/set", `{"pid":` + ppid + `,"contid":"auto","container":{"name":"` + strings.Repeat("x", contid.MaxLabelLen+1) + `"}}`},
+		{"POST", "/v0/contid/set", `{"pid":` + ppid + `,"contid":"5","container":{"id":"` + strings.Repeat("x", contid.MaxLabelLen+1) + `"}}`},
 		{"POST", "/v0/contid/capcontid", `{"pid":` + ppid + `}`},
 		{"POST", "/v0/contid/capcontid", `{"pid":` + ppid + `,"on":"yes"}`},
 		{"POST", "/v0/contid/capcontid", `{"pid":0,"on":true}`},
@@ -281,6 +288,97 @@ func TestTargetMissing(t *testing.T) {
 	}
 }
 
+// A set may leave the value to the daemon ("auto") and name the
+// container; the answer says which value was set.
+func TestSetAllocateAndLabels(t *testing.T) {
+	requireRoot(t)
+	f := newFake()
+	ts := startServer(t, f, Policy{})
+	ctx := context.Background()
+	ppid := int32(os.Getppid())
+	web := contid.Labels{ID: "abc123", Name: "web"}
+	res, err := ts.client.SetWith(ctx, SetRequest{PID: ppid, Allocate: true, Container: web})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Contid != fakeAllocated || !res.Allocated || res.Container != web || res.Target.PID != ppid {
+		t.Errorf("result %+v", res)
+	}
+	res, err = ts.client.SetWith(ctx, SetRequest{PID: ppid, Contid: 7, Container: contid.Labels{Name: "db"}})
+	if err != nil || res.Contid != 7 || res.Allocated || res.Container.Name != "db" {
+		t.Errorf("result %+v %v", res, err)
+	}
+	// The wire form, as curl would send it; labels of the maximum
+	// length, every byte escaped, fit the body limit.
+	long := strings.Repeat(`\u0001`, contid.MaxLabelLen)
+	for _, body := range []string{
+		`{"pid":` + itoa(int(ppid)) + `,"contid":"auto"}`,
+		`{"pid":` + itoa(int(ppid)) + `,"contid":"auto","container":null}`,
+		`{"pid":` + itoa(int(ppid)) + `,"contid":"auto","container":{}}`,
+		`{"pid":` + itoa(int(ppid)) + `,"contid":"auto","container":{"id":"` + long + `","name":"` + long + `"}}`,
+	} {
+		if status, eb := ts.raw(t, "POST", "/v0/contid/set", body); status != http.StatusOK {
+			t.Errorf("%.80s: %d %+v", body, status, eb)
+		}
+	}
+	sets, _, _, _ := f.calls()
+	if len(sets) != 6 {
+		t.Fatalf("%d sets", len(sets))
+	}
+	if op := sets[0].op; !op.Allocate || op.Contid != contid.Unset || op.Labels != web {
+		t.Errorf("set 0: %+v", op)
+	}
+	if op := sets[1].op; op.Allocate || op.Contid != 7 || op.Labels != (contid.Labels{Name: "db"}) {
+		t.Errorf("set 1: %+v", op)
+	}
+	for i, s := range sets[2:5] {
+		if !s.op.Allocate || !s.op.Labels.IsZero() {
+			t.Errorf("set %d: %+v", i+2, s.op)
+		}
+	}
+	if l := sets[5].op.Labels; len(l.ID) != contid.MaxLabelLen || len(l.Name) != contid.MaxLabelLen {
+		t.Errorf("long labels: %d and %d bytes", len(l.ID), len(l.Name))
+	}
+
+	// A set refused before the backend records the labels, and the unset
+	// value for one that left the choice to the daemon.
+	f.mu.Lock()
+	f.gone[ppid] = true
+	f.mu.Unlock()
+	if _, err := ts.client.SetWith(ctx, SetRequest{PID: ppid, Allocate: true, Container: web}); !errors.Is(err, unix.ESRCH) {
+		t.Fatalf("set on a missing target: %v", err)
+	}
+	_, _, _, refused := f.calls()
+	if len(refused) != 1 || refused[0].Contid != contid.Unset || refused[0].Labels != web {
+		t.Fatalf("refused %+v", refused)
+	}
+	if got := refused[0].String(); !strings.HasSuffix(got, `res=0 container-id="abc123" container-name="web"`) || !strings.Contains(got, " contid=-1 ") {
+		t.Errorf("record %s", got)
+	}
+}
+
+// SetRequest travels as the wire form and back.
+func TestSetRequestJSON(t *testing.T) {
+	for _, c := range []struct {
+		req  SetRequest
+		wire string
+	}{
+		{SetRequest{PID: 5, Contid: 18446744073709551614}, `{"pid":5,"contid":"18446744073709551614"}`},
+		{SetRequest{PID: 5, Allocate: true}, `{"pid":5,"contid":"auto"}`},
+		{SetRequest{PID: 5, Allocate: true, Container: contid.Labels{ID: "abc", Name: "web"}}, `{"pid":5,"contid":"auto","container":{"id":"abc","name":"web"}}`},
+		{SetRequest{PID: 5, Contid: 3, Container: contid.Labels{Name: "web"}}, `{"pid":5,"contid":"3","container":{"name":"web"}}`},
+	} {
+		b, err := json.Marshal(c.req)
+		if err != nil || string(b) != c.wire {
+			t.Errorf("%+v: %s %v, want %s", c.req, b, err, c.wire)
+		}
+		var back SetRequest
+		if err := json.Unmarshal(b, &back); err != nil || back != c.req {
+			t.Errorf("%s: back %+v %v", b, back, err)
+		}
+	}
+}
+
 func TestListAndTree(t *testing.T) {
 	requireRoot(t)
 	f := newFake()
@@ -292,12 +390,18 @@ func TestListAndTree(t *testing.T) {
 	f.mu.Lock()
 	f.list = []contid.Container{
 		{ID: 1, Parent: contid.Unset, Owner: contid.ProcID{PID: 10, StartTime: 5}, Depth: 1, Nested: 1, Holders: []contid.ProcID{{PID: 11, StartTime: 6}}},
-		{ID: 18446744073709551614, Parent: 1, Owner: contid.ProcID{PID: 11, StartTime: 6}, Depth: 2},
+		{ID: 18446744073709551614, Parent: 1, Owner: contid.ProcID{PID: 11, StartTime: 6}, Depth: 2, Labels: contid.Labels{ID: "abc", Name: "web"}},
 	}
 	f.mu.Unlock()
 	l, err := ts.client.List(ctx)
-	if err != nil || len(l) != 2 || l[1].ID != 18446744073709551614 || l[1].Parent != 1 || l[0].Holders[0].StartTime != 6 {
+	if err != nil || len(l) != 2 || l[1].ID != 18446744073709551614 || l[1].Parent != 1 || l[0].Holders[0].StartTime != 6 || l[1].Labels.Name != "web" || !l[0].Labels.IsZero() {
 		t.Errorf("List: %+v %v", l, err)
+	}
+	// Labels are listed under "container", and left out when empty.
+	var raw []map[string]json.RawMessage
+	hc := ts.rawGet(t, "/v0/contid/list")
+	if err := json.Unmarshal(hc, &raw); err != nil || len(raw) != 2 || raw[0]["container"] != nil || string(raw[1]["container"]) != `{"id":"abc","name":"web"}` {
+		t.Errorf("list JSON %s", hc)
 	}
 	tr, err := ts.client.Tree(ctx)
 	if err != nil || len(tr) != 2 || tr[0].ID != 1 {
