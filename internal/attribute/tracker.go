@@ -349,7 +349,7 @@ func (t *Tracker) Annotate(types []uint32, recs [][]byte) (_ []uint32, _ [][]byt
 		var pid, ppid int32
 		switch {
 		case typ == abi.AUDIT_SYSCALL:
-			pid, ppid = fieldInt(recs[i], " pid="), fieldInt(recs[i], " ppid=")
+			pid, ppid = syscallPIDs(recs[i])
 		case typ == abi.AUDIT_OBJ_PID:
 			pid = fieldInt(recs[i], " opid=")
 		case !hasSyscall && len(t.targets) == 0 && i == 0:
@@ -476,16 +476,42 @@ func fieldInt(rec []byte, key string) int32 {
 	} else {
 		return 0
 	}
+	return leadingInt(rec[i:])
+}
+
+// syscallPIDs reads pid= and ppid= of a SYSCALL record in one pass. It
+// runs for every event, so it looks for "pid=" (whose 'p' is rarer than
+// the space bytes.Index would start from) and then checks what precedes.
+func syscallPIDs(rec []byte) (pid, ppid int32) {
+	for i := 0; i < len(rec); {
+		j := bytes.Index(rec[i:], []byte("pid="))
+		if j < 0 {
+			break
+		}
+		j += i
+		switch {
+		case j >= 1 && rec[j-1] == ' ' && pid == 0:
+			pid = leadingInt(rec[j+4:])
+		case j >= 2 && rec[j-1] == 'p' && rec[j-2] == ' ' && ppid == 0:
+			ppid = leadingInt(rec[j+4:])
+		}
+		if pid != 0 && ppid != 0 {
+			break
+		}
+		i = j + 4
+	}
+	return pid, ppid
+}
+
+// leadingInt reads the decimal at the start of b; 0 if none or too large.
+func leadingInt(b []byte) int32 {
 	var n int64
-	start := i
-	for ; i < len(rec) && rec[i] >= '0' && rec[i] <= '9'; i++ {
-		n = n*10 + int64(rec[i]-'0')
+	i := 0
+	for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+		n = n*10 + int64(b[i]-'0')
 		if n > 1<<31-1 {
 			return 0
 		}
-	}
-	if i == start {
-		return 0
 	}
 	return int32(n)
 }

@@ -36,6 +36,25 @@ func TestFieldInt(t *testing.T) {
 	}
 }
 
+func TestSyscallPIDs(t *testing.T) {
+	for _, tc := range []struct {
+		rec       string
+		pid, ppid int32
+	}{
+		{"audit(1.2:3): arch=c000003e syscall=59 items=2 ppid=10 pid=11 auid=0 comm=\"pid=5\"", 11, 10},
+		{"audit(1.2:3): ppid=10 pid=11", 11, 10},
+		{"audit(1.2:3): pid=11 ppid=10", 11, 10},
+		{"audit(1.2:3): arch=c000003e syscall=59 pid=11", 11, 0},
+		{"audit(1.2:3): opid=4 xppid=3", 0, 0},
+		{"pid=", 0, 0},
+	} {
+		pid, ppid := syscallPIDs([]byte(tc.rec))
+		if pid != tc.pid || ppid != tc.ppid {
+			t.Errorf("syscallPIDs(%q) = %d, %d; want %d, %d", tc.rec, pid, ppid, tc.pid, tc.ppid)
+		}
+	}
+}
+
 func TestStamp(t *testing.T) {
 	rec := []byte("audit(1606404280.226:174542): arch=c000003e")
 	at, ok := stampTime(rec)
@@ -62,6 +81,9 @@ func FuzzFieldInt(f *testing.F) {
 		}
 		if n := fieldInt(rec, key); n < 0 {
 			t.Fatalf("negative %d", n)
+		}
+		if pid, ppid := syscallPIDs(rec); pid < 0 || ppid < 0 {
+			t.Fatalf("negative %d %d", pid, ppid)
 		}
 		stampTime(rec)
 		stampPrefix(rec)
