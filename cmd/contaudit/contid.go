@@ -61,12 +61,21 @@ var contidSocket string
 // contidJSON is the --json flag of ls and tree.
 var contidJSON bool
 
+// contidLabels are the --name and --container-id flags of set and run.
+var contidLabels contid.Labels
+
+func labelFlags(fs *flag.FlagSet) {
+	fs.StringVar(&contidLabels.Name, "name", "", "the container's name, kept on a new contid, listed and logged in its op=set record")
+	fs.StringVar(&contidLabels.ID, "container-id", "", "the runtime's container ID, kept and logged as --name is")
+}
+
 var contidSubs = []*contidSub{
 	{
 		name:    "set",
-		usage:   "PID ID",
-		summary: "Give the process PID the audit container ID ID. The writer is the process that runs this command (your shell): PID must be its descendant, single-threaded and without children.",
+		usage:   "PID ID|auto",
+		summary: "Give the process PID the audit container ID ID, or one the daemon chooses (auto), which it then prints. The writer is the process that runs this command (your shell): PID must be its descendant, single-threaded and without children.",
 		examples: `  sleep 600 & contaudit contid set $! 4515122123205246976
+  sleep 600 & id=$(contaudit contid set --name web $! auto)
   contaudit contid set 4242 77          # 4242 must be a descendant of this shell
   contaudit contid set $$ 77            # fails: EXDEV, this shell is the writer (EBUSY while it has other children)`,
 		run: func(ctx context.Context, c *control.Client, args []string) (int, error) {
@@ -77,26 +86,34 @@ var contidSubs = []*contidSub{
 			if err != nil {
 				return 0, err
 			}
-			id, err := parseContid(args[1])
+			req, err := setRequest(pid, args[1])
 			if err != nil {
 				return 0, err
 			}
-			_, err = c.Set(ctx, pid, id)
-			return 0, err
+			res, err := c.SetWith(ctx, req)
+			if err != nil {
+				return 0, err
+			}
+			if res.Allocated {
+				fmt.Println(res.Contid)
+			}
+			return 0, nil
 		},
+		flags: labelFlags,
 	},
 	{
 		name:    "run",
-		usage:   "ID [--] CMD [ARG...]",
-		summary: "Run CMD in a new audit container: start it stopped, give it the contid ID, let it run, and exit with its exit status (128+N when signal N killed it). This shell is the writer, as with set.",
+		usage:   "ID|auto [--] CMD [ARG...]",
+		summary: "Run CMD in a new audit container: start it stopped, give it the contid ID (or one the daemon chooses: auto), let it run, and exit with its exit status (128+N when signal N killed it). This shell is the writer, as with set.",
 		examples: `  contaudit contid run 77 -- nginx -g 'daemon off;'
+  contaudit contid run --name web auto -- nginx -g 'daemon off;'
   contaudit contid run 78 -- sh -c 'contaudit contid get $$'   # prints 78
   contaudit contid run 79 -- false; echo $?                      # 1`,
 		run: func(ctx context.Context, c *control.Client, args []string) (int, error) {
 			if len(args) < 1 {
 				return 0, usageError("run takes ID -- CMD [ARG...]")
 			}
-			id, err := parseContid(args[0])
+			req, err := setRequest(0, args[0])
 			if err != nil {
 				return 0, err
 			}
@@ -107,8 +124,9 @@ var contidSubs = []*contidSub{
 			if len(argv) == 0 {
 				return 0, usageError("run needs a command after the ID")
 			}
-			return contidRun(ctx, c, id, argv)
+			return contidRun(ctx, c, req, argv)
 		},
+		flags: labelFlags,
 	},
 	{
 		name:    "get",
@@ -135,7 +153,7 @@ var contidSubs = []*contidSub{
 	{
 		name:    "ls",
 		usage:   "[--json]",
-		summary: "List the live audit container IDs: value, parent contid, owner (the writer that created it), nesting depth, contids nested in it, and the PIDs holding it. A contid with no holder is pending release: only contids nested in it keep it.",
+		summary: "List the live audit container IDs: value, parent contid, owner (the writer that created it), nesting depth, contids nested in it, container name, and the PIDs holding it. A contid with no holder (-) is pending release: only contids nested in it keep it. --json adds the runtime's container ID.",
 		examples: `  contaudit contid ls
   contaudit contid ls --json | jq -r '.[].id'`,
 		flags: func(fs *flag.FlagSet) {
@@ -318,14 +336,26 @@ func parsePID(s string) (int32, error) {
 	return int32(n), nil
 }
 
-// parseContid accepts what records print, "-1" and "unset" included: the
-// daemon refuses the unset value with EINVAL, and that refusal is audited.
-func parseContid(s string) (contid.ID, error) {
+// setRequest reads a contid as records print it, "-1" and "unset"
+// included: the daemon refuses the unset value with EINVAL, and that
+// refusal is audited. "auto" leaves the value to the daemon.
+func setRequest(pid int32, s string) (control.SetRequest, error) {
+	req := control.SetRequest{PID: pid, Container: contidLabels}
+	// The daemon counts an over-long label as a forged request: its own
+	// CLI must never send one.
+	if len(req.Container.Name) > contid.MaxLabelLen || len(req.Container.ID) > contid.MaxLabelLen {
+		return req, usageError("--name and --container-id are limited to %d bytes each", contid.MaxLabelLen)
+	}
+	if s == "auto" {
+		req.Allocate = true
+		return req, nil
+	}
 	id, err := contid.ParseID(s)
 	if err != nil {
-		return 0, usageError("%q is not a contid (a decimal u64)", s)
+		return req, usageError("%q is not a contid (a decimal u64, or auto)", s)
 	}
-	return id, nil
+	req.Contid = id
+	return req, nil
 }
 
 // withTimeout bounds one request to the daemon.
@@ -336,7 +366,7 @@ func withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
 // contidRun starts argv stopped in runStub, gives it the contid and lets
 // it exec. The target is the CLI's child, so a grandchild of the writer
 // (the CLI's parent), as the descendant rule requires.
-func contidRun(ctx context.Context, c *control.Client, id contid.ID, argv []string) (int, error) {
+func contidRun(ctx context.Context, c *control.Client, req control.SetRequest, argv []string) (int, error) {
 	r, w, err := os.Pipe()
 	if err != nil {
 		return 0, err
@@ -356,7 +386,8 @@ func contidRun(ctx context.Context, c *control.Client, id contid.ID, argv []stri
 		return 0, err
 	}
 	sctx, cancel := withTimeout(ctx)
-	_, err = c.Set(sctx, int32(cmd.Process.Pid), id)
+	req.PID = int32(cmd.Process.Pid)
+	_, err = c.SetWith(sctx, req)
 	cancel()
 	if err == nil {
 		_, err = io.WriteString(w, "go\n")
@@ -421,16 +452,38 @@ func holderPIDs(hs []contid.ProcID) string {
 
 func printContidTable(w io.Writer, list []contid.Container) error {
 	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tPARENT\tOWNER\tDEPTH\tNESTED\tHOLDERS")
+	fmt.Fprintln(tw, "ID\tPARENT\tOWNER\tDEPTH\tNESTED\tNAME\tHOLDERS")
 	for _, c := range list {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%s\n", c.ID, c.Parent, c.Owner.PID, c.Depth, c.Nested, holderPIDs(c.Holders))
+		name := "-"
+		if c.Labels.Name != "" {
+			name = printable(c.Labels.Name)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%s\t%s\n", c.ID, c.Parent, c.Owner.PID, c.Depth, c.Nested, name, holderPIDs(c.Holders))
 	}
 	return tw.Flush()
 }
 
 func printContidTree(w io.Writer, nodes []contid.Node, depth int) {
 	for _, n := range nodes {
-		fmt.Fprintf(w, "%s%s owner=%d holders=%s\n", strings.Repeat("  ", depth), n.ID, n.Owner.PID, holderPIDs(n.Holders))
+		fmt.Fprintf(w, "%s%s owner=%d holders=%s", strings.Repeat("  ", depth), n.ID, n.Owner.PID, holderPIDs(n.Holders))
+		if n.Labels.Name != "" {
+			fmt.Fprintf(w, " name=%s", printable(n.Labels.Name))
+		}
+		if n.Labels.ID != "" {
+			fmt.Fprintf(w, " container-id=%s", printable(n.Labels.ID))
+		}
+		fmt.Fprintln(w)
 		printContidTree(w, n.Children, depth+1)
 	}
+}
+
+// printable quotes a label that would break a line or a column: labels come
+// from whoever set the contid, and must not forge lines of the listing.
+func printable(s string) string {
+	for _, r := range s {
+		if r <= ' ' || r == '"' || r == '=' || r >= 0x7f {
+			return strconv.Quote(s)
+		}
+	}
+	return s
 }

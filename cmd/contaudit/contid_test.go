@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -235,10 +236,9 @@ func TestContidCLI(t *testing.T) {
 	cli(t, e.socket, "capcontid", pid, "off").want(t, "capcontid off", 0, "", "")
 
 	o = cli(t, e.socket, "ls")
-	want := []string{"ID  PARENT  OWNER  DEPTH  NESTED  HOLDERS", "77  -1      " + self + "  1      0       " + pid}
+	want := []string{"ID PARENT OWNER DEPTH NESTED NAME HOLDERS", "77 -1 " + self + " 1 0 - " + pid}
 	lines := strings.Split(strings.TrimSuffix(o.stdout, "\n"), "\n")
-	if o.code != 0 || len(lines) != 2 || strings.Join(strings.Fields(lines[0]), " ") != strings.Join(strings.Fields(want[0]), " ") ||
-		strings.Join(strings.Fields(lines[1]), " ") != strings.Join(strings.Fields(want[1]), " ") {
+	if o.code != 0 || len(lines) != 2 || strings.Join(strings.Fields(lines[0]), " ") != want[0] || strings.Join(strings.Fields(lines[1]), " ") != want[1] {
 		t.Errorf("ls: exit %d\n%s%s\nwant\n%s", o.code, o.stdout, o.stderr, strings.Join(want, "\n"))
 	}
 	o = cli(t, e.socket, "ls", "--json")
@@ -331,6 +331,31 @@ func TestContidCLI(t *testing.T) {
 		t.Errorf("tree --json: %v, exit %d\n%s%s", err, o.code, o.stdout, o.stderr)
 	}
 
+	// auto: the daemon chooses the value, and set prints it; the labels
+	// stay on the contid.
+	sleep2 := startChild(t, "sleep", "60")
+	pid2 := strconv.Itoa(sleep2.Process.Pid)
+	o = cli(t, e.socket, "set", "--name", "web", pid2, "auto")
+	auto, err := contid.ParseID(strings.TrimSuffix(o.stdout, "\n"))
+	if o.code != 0 || err != nil || auto == contid.Unset || o.stderr != "" {
+		t.Fatalf("set auto: exit %d, stdout %q, stderr %q", o.code, o.stdout, o.stderr)
+	}
+	cli(t, e.socket, "get", pid2).want(t, "get after set auto", 0, auto.String()+"\n", "")
+	o = cli(t, e.socket, "ls")
+	if !slices.ContainsFunc(strings.Split(o.stdout, "\n"), func(l string) bool {
+		return strings.Join(strings.Fields(l), " ") == auto.String()+" -1 "+self+" 1 0 web "+pid2
+	}) {
+		t.Errorf("ls after set auto:\n%s%s", o.stdout, o.stderr)
+	}
+	// A label that would break the listing is quoted.
+	o = cli(t, e.socket, "run", "--name", "my\napp", "--container-id", "c0ffee", "auto", "--", "sh", "-c", `"$CLI" contid tree; exit $?`)
+	if o.code != 0 || !regexp.MustCompile(`(?m)^[0-9]+ owner=`+self+` holders=[0-9,]+ name="my\\napp" container-id=c0ffee$`).MatchString(o.stdout) ||
+		!strings.Contains(o.stdout, auto.String()+" owner="+self+" holders="+pid2+" name=web\n") {
+		t.Errorf("run auto, tree: exit %d\n%s%s", o.code, o.stdout, o.stderr)
+	}
+	sleep2.Process.Kill()
+	sleep2.Wait()
+
 	// Once its last holder exits, 77 is dropped.
 	sleep.Process.Kill()
 	sleep.Wait()
@@ -381,6 +406,8 @@ func TestContidUsage(t *testing.T) {
 		{[]string{"set", "x", "5"}, `contaudit contid set: usage: "x" is not a PID`},
 		{[]string{"set", "0", "5"}, `contaudit contid set: usage: "0" is not a PID`},
 		{[]string{"set", "1", "abc"}, `contaudit contid set: usage: "abc" is not a contid`},
+		{[]string{"set", "--name"}, "flag needs an argument: -name"},
+		{[]string{"run", "--name", strings.Repeat("n", 257), "5", "true"}, "--name and --container-id are limited to 256 bytes each"},
 		{[]string{"set", "1", "18446744073709551616"}, `is not a contid`},
 		{[]string{"get"}, "contaudit contid get: usage: get takes PID"},
 		{[]string{"ls", "x"}, "ls takes no arguments"},
