@@ -43,6 +43,10 @@ type Report struct {
 	Added   int // rules added (-a, -A, -w)
 	Deleted int // rules deleted (-d, -W, and each rule -D removed)
 	Failed  int // commands that failed
+	// Userspace counts the contid rules of the user and exclude lists
+	// added: they are not sent to the kernel but evaluated by a
+	// ContidFilter built from the same commands.
+	Userspace int
 	// Errors holds an *ApplyError for each failed command, in order.
 	Errors []error
 }
@@ -118,6 +122,16 @@ func apply(ctx context.Context, k Kernel, c Command, opts ApplyOptions, rep *Rep
 	case KindAddRule, KindDeleteRule:
 		if c.Rule == nil {
 			return errors.New("command has no rule")
+		}
+		if c.Rule.userspaceOnly() {
+			// ContidFilter holds it; the kernel has no field to hold it.
+			if err := c.Rule.checkContidRule(); err != nil {
+				return err
+			}
+			if c.Kind == KindAddRule {
+				rep.Userspace++
+			}
+			return nil
 		}
 		d, err := Encode(c.Rule)
 		if err != nil {

@@ -262,6 +262,8 @@ func (r *Rule) formatField(b *strings.Builder, f Field, watch bool) {
 		} else {
 			b.WriteString(" -F perm=" + permString(f.Value))
 		}
+	case t == FieldContid:
+		b.WriteString(pre + formatContid(f.Contid))
 	case t == abi.AUDIT_INODE:
 		b.WriteString(pre + strconv.FormatUint(uint64(f.Value), 10))
 	case t == abi.AUDIT_FIELD_COMPARE:

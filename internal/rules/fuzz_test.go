@@ -36,6 +36,10 @@ func FuzzParse(f *testing.F) {
 		`-a always,exit -F path=/a\ b -F obj_lev_low=s0`,
 		"-a task,always -F gid>=10 -F pers&=3 -F inode=5",
 		"-a always,exit -F filetype=file -F obj_gid=0 -F devmajor<9 -F success!=0",
+		"-a always,exit -S openat -F contid=5 -k a -k b",
+		"-a always,exit -S all -F contid!=unset -F contid=1",
+		"-a never,user -F msgtype=USER_CMD -F contid=-1",
+		"-A always,exclude -F contid=18446744073709551614 -F msgtype=CWD",
 	} {
 		f.Add(s)
 	}
@@ -49,6 +53,14 @@ func FuzzParse(f *testing.F) {
 		}
 		_ = cmd.String()
 		if cmd.Rule == nil {
+			return
+		}
+		if cmd.Rule.userspaceOnly() {
+			// No kernel form: the listing itself must parse back.
+			back, _, err := fuzzParser.ParseLine(cmd.Rule.String())
+			if err != nil || back.Rule == nil || !sameRule(back.Rule, cmd.Rule) {
+				t.Fatalf("%q lists as %q, which parses back as %+v: %v", line, cmd.Rule.String(), back.Rule, err)
+			}
 			return
 		}
 		d1, err := Encode(cmd.Rule)
@@ -98,6 +110,9 @@ func lossy(r *Rule, text string) bool {
 	if r.IsWatch() {
 		return true
 	}
+	if r.List == abi.AUDIT_FILTER_EXIT && r.Mask == [abi.AUDIT_BITMASK_SIZE]uint32{} {
+		return true // "-S ," sets no syscall, lists no -S, and re-parses as -S all
+	}
 	seenKey := false
 	for _, f := range r.Fields {
 		if seenKey {
@@ -120,12 +135,12 @@ func lossy(r *Rule, text string) bool {
 			}
 		case abi.AUDIT_GID, abi.AUDIT_EGID, abi.AUDIT_SGID, abi.AUDIT_FSGID, abi.AUDIT_OBJ_GID,
 			abi.AUDIT_PID, abi.AUDIT_PPID, abi.AUDIT_PERS, abi.AUDIT_DEVMAJOR, abi.AUDIT_DEVMINOR,
-			abi.AUDIT_SUCCESS, abi.AUDIT_MSGTYPE, abi.AUDIT_FSTYPE:
+			abi.AUDIT_SUCCESS, abi.AUDIT_MSGTYPE, abi.AUDIT_FSTYPE, abi.AUDIT_FILETYPE:
 			if int32(f.Value) < 0 {
 				return true
 			}
 		}
-		if IsStringField(f.Type) && strings.ContainsAny(f.Str, " \\") {
+		if IsStringField(f.Type) && strings.ContainsFunc(f.Str, func(c rune) bool { return c <= ' ' || c == '\\' }) {
 			return true
 		}
 	}

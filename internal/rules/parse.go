@@ -137,6 +137,7 @@ type state struct {
 	rule         Rule
 	key          string
 	keyTok       string
+	contidTok    string // the first -F contid=, for errors found at the end of the line
 	kind         Kind
 	status       abi.AuditStatus
 	deleteKey    string
@@ -690,6 +691,8 @@ func fieldByName(name string) (uint32, bool) {
 		return abi.AUDIT_LOGINUID, true
 	case "loginuid_set":
 		return abi.AUDIT_LOGINUID_SET, true
+	case "contid":
+		return FieldContid, true
 	case "field_compare":
 		return 0, false // only -C sets it
 	}
@@ -744,9 +747,9 @@ func (s *state) fieldPair(pair string, flags int) error {
 		switch field {
 		case abi.AUDIT_PID, abi.AUDIT_UID, abi.AUDIT_GID, abi.AUDIT_LOGINUID, abi.AUDIT_MSGTYPE,
 			abi.AUDIT_SUBJ_USER, abi.AUDIT_SUBJ_ROLE, abi.AUDIT_SUBJ_TYPE, abi.AUDIT_SUBJ_SEN, abi.AUDIT_SUBJ_CLR,
-			abi.AUDIT_EXE:
+			abi.AUDIT_EXE, FieldContid:
 		default:
-			return errf("field %q cannot be used on the exclude list: only msgtype, pid, uid, gid, auid, exe and subj_* can", name)
+			return errf("field %q cannot be used on the exclude list: only msgtype, pid, uid, gid, auid, exe, subj_* and contid can", name)
 		}
 	}
 	exitOnly := func() error {
@@ -937,6 +940,18 @@ func (s *state) fieldPair(pair string, flags int) error {
 		f.Value = strtoul32(v)
 		if f.Value >= afMax {
 			return errf("value %q is too large for saddr_fam", v)
+		}
+	case FieldContid:
+		if err := checkContidField(flags, s.action, op); err != nil {
+			return err
+		}
+		id, err := parseContidValue(v)
+		if err != nil {
+			return err
+		}
+		f.Contid = id
+		if s.contidTok == "" {
+			s.contidTok = "-F " + pair
 		}
 	case abi.AUDIT_LOGINUID_SET:
 		// Not in libaudit 3.0.9's table; the kernel takes 0 or 1 with = or !=.
@@ -1130,5 +1145,8 @@ func (s *state) finish() (Command, error) {
 		r.List = uint32(s.del & auditFilterMask)
 	}
 	r.Action = uint32(s.action)
+	if err := r.checkContidRule(); err != nil {
+		return Command{}, &ParseError{Token: s.contidTok, Err: err}
+	}
 	return Command{Kind: s.kind, Rule: &r}, nil
 }

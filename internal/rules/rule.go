@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"errors"
 	"fmt"
 	"runtime"
 
@@ -33,6 +34,9 @@ type Field struct {
 	// Encode sets it to len(Str), as the kernel expects.
 	Value uint32
 	Str   string // the path, dir, key, exe, subj_* or obj_* text
+	// Contid is the value of a FieldContid field, which is 64 bits wide
+	// and never reaches the kernel.
+	Contid uint64
 }
 
 // IsStringField reports whether fields of type t carry their value in the
@@ -88,7 +92,20 @@ func (r *Rule) Key() string {
 }
 
 // Encode builds the audit_rule_data auditctl sends for r.
+//
+// A contid rule of the exit list is sent without its contid fields and
+// with a tag key for each (see FieldContid); the contid rules of the user
+// and exclude lists have no kernel form, and Encode refuses them.
 func Encode(r *Rule) (*abi.AuditRuleData, error) {
+	if r.hasContid() {
+		if err := r.checkContidRule(); err != nil {
+			return nil, err
+		}
+		if r.userspaceOnly() {
+			return nil, errors.New("contid rules of the user and exclude lists are evaluated in userspace and have no kernel form")
+		}
+		r = r.kernelRule()
+	}
 	if len(r.Fields) > abi.AUDIT_MAX_FIELDS {
 		return nil, fmt.Errorf("rule has %d fields, the kernel takes at most %d", len(r.Fields), abi.AUDIT_MAX_FIELDS)
 	}
@@ -134,6 +151,11 @@ func Decode(d *abi.AuditRuleData) (*Rule, error) {
 	off := 0
 	for i := range r.Fields {
 		f := Field{Type: d.Fields[i], Op: d.FieldFlags[i], Value: d.Values[i]}
+		if f.Type == FieldContid {
+			// Only the drafts' kernels knew the field, with a 64-bit value
+			// a Rule cannot hold from the 32-bit slot.
+			return nil, fmt.Errorf("decode rule: field %d is contid (27), which only the unmerged kernel drafts had", i)
+		}
 		if IsStringField(f.Type) {
 			if uint64(off)+uint64(f.Value) > uint64(len(d.Buf)) {
 				return nil, fmt.Errorf("decode rule: field %d (%s) wants %d bytes at %d of a %d-byte buffer",
@@ -203,8 +225,11 @@ func syscallTable(a abi.Arch) abi.Arch {
 }
 
 func fieldName(t uint32) string {
-	if t == abi.AUDIT_LOGINUID_SET {
+	switch t {
+	case abi.AUDIT_LOGINUID_SET:
 		return "loginuid_set"
+	case FieldContid:
+		return "contid"
 	}
 	return abi.FieldName(t)
 }
