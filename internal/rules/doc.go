@@ -27,7 +27,12 @@
 //     listed as "-F loginuid_set=N" where auditctl prints " f24=N";
 //   - the exclude list is checked as on kernels with every feature bit,
 //     where auditctl asks the kernel; auditctl's warnings (32/64-bit
-//     syscall mismatch, relative or wildcard watch paths) are not given.
+//     syscall mismatch, relative or wildcard watch paths) are not given;
+//   - -F contid= (FieldContid), the unmerged kernel drafts' field, which
+//     no kernel evaluates: Encode sends exit rules without it and with a
+//     tag key, the user and exclude lists' contid rules are not sent, and
+//     a ContidFilter built from the same commands decides the events
+//     (docs/rules.md).
 //
 // Nothing here touches the kernel except through the Kernel interface, which
 // *auditnl.Conn satisfies; unit tests use an in-package fake.
