@@ -44,13 +44,21 @@ func heldChild(t *testing.T, script string) (cmd *exec.Cmd, release func()) {
 	return cmd, func() { w.Write([]byte("go\n")); w.Close() }
 }
 
-// events groups a log's records by serial.
-func events(recs []*record.Record) map[uint64][]*record.Record {
-	m := map[uint64][]*record.Record{}
+// events groups a log's records by serial, in the order of each event's
+// first record.
+func events(recs []*record.Record) [][]*record.Record {
+	idx := map[uint64]int{}
+	var evs [][]*record.Record
 	for _, r := range recs {
-		m[r.Serial] = append(m[r.Serial], r)
+		i, ok := idx[r.Serial]
+		if !ok {
+			i = len(evs)
+			idx[r.Serial] = i
+			evs = append(evs, nil)
+		}
+		evs[i] = append(evs[i], r)
 	}
-	return m
+	return evs
 }
 
 // TestDaemonContainers runs the daemon with container auditing and checks

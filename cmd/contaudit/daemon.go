@@ -66,8 +66,10 @@ signals: SIGTERM/SIGINT stop (DAEMON_END, pid 0, restore if configured);
 }
 
 // loadDaemonConfig reads the configuration and the rules; every error in
-// either is reported before anything touches the kernel.
-func loadDaemonConfig(configPath, rulesPath string) (*auditconf.Config, daemon.RuleLoader, error) {
+// either is reported before anything touches the kernel. Rules the kernel
+// cannot evaluate (-F contid=) become a filter the loader hands to
+// setFilter each time it loads the rules, so that a reload swaps both.
+func loadDaemonConfig(configPath, rulesPath string, setFilter func(daemon.EventFilter)) (*auditconf.Config, daemon.RuleLoader, error) {
 	cfg, err := auditconf.Load(configPath)
 	if err != nil {
 		return nil, nil, err
@@ -76,10 +78,23 @@ func loadDaemonConfig(configPath, rulesPath string) (*auditconf.Config, daemon.R
 	if err != nil {
 		return nil, nil, fmt.Errorf("rules not loaded: %w", err)
 	}
+	filter, err := rules.NewContidFilter(cmds)
+	if err != nil {
+		return nil, nil, fmt.Errorf("rules not loaded: %w", err)
+	}
+	if filter != nil && !cfg.Containers {
+		return nil, nil, fmt.Errorf("rules not loaded: %s uses -F contid=, which needs contaudit_containers = yes", rulesPath)
+	}
 	loader := func(ctx context.Context, k *auditnl.Conn) error {
 		rep, err := rules.Apply(ctx, k, cmds, rules.ApplyOptions{})
 		if err != nil {
 			return fmt.Errorf("load rules from %s (added %d before the failure): %w", rulesPath, rep.Added, err)
+		}
+		// A nil *ContidFilter in the interface would not be nil.
+		if filter != nil {
+			setFilter(filter)
+		} else {
+			setFilter(nil)
 		}
 		return nil
 	}
@@ -108,7 +123,11 @@ func trackerConfig(cfg *auditconf.Config, d *daemon.Daemon, log *slog.Logger) at
 }
 
 func runDaemon(ctx context.Context, configPath, rulesPath string, log *slog.Logger) error {
-	cfg, loader, err := loadDaemonConfig(configPath, rulesPath)
+	// The daemon exists only once the configuration is read; the loaders
+	// run inside it.
+	var d *daemon.Daemon
+	setFilter := func(f daemon.EventFilter) { d.SetFilter(f) }
+	cfg, loader, err := loadDaemonConfig(configPath, rulesPath, setFilter)
 	if err != nil {
 		return err
 	}
@@ -131,14 +150,14 @@ func runDaemon(ctx context.Context, configPath, rulesPath string, log *slog.Logg
 		return err
 	}
 	reload := func() (daemon.Settings, daemon.RuleLoader, error) {
-		c, l, err := loadDaemonConfig(configPath, rulesPath)
+		c, l, err := loadDaemonConfig(configPath, rulesPath, setFilter)
 		if err != nil {
 			return daemon.Settings{}, nil, err
 		}
 		return daemon.SettingsFrom(c), l, nil
 	}
 	daemon.Version = strings.TrimPrefix(version, "v")
-	d := daemon.New(daemon.SettingsFrom(cfg), w, loader, reload, log)
+	d = daemon.New(daemon.SettingsFrom(cfg), w, loader, reload, log)
 	if cfg.Containers {
 		tr, err := attribute.Open(trackerConfig(cfg, d, log))
 		if err != nil {
