@@ -83,3 +83,46 @@ func ExampleApply() {
 	// add rule with 2 fields
 	// 1 0 <nil>
 }
+
+// A daemon builds one ContidFilter from the commands it applies and runs
+// every assembled event through it. The exit rule reaches the kernel with
+// a tag key; the exclude rule stays in userspace.
+func ExampleContidFilter() {
+	var cmds []rules.Command
+	for _, line := range []string{
+		"-a always,exit -F arch=b64 -S openat -F contid=5 -k files",
+		"-a always,exclude -F msgtype=PROCTITLE -F contid=5",
+	} {
+		cmd, _, err := rules.ParseLine(line)
+		if err != nil {
+			panic(err)
+		}
+		cmds = append(cmds, cmd)
+	}
+	d, _ := rules.Encode(cmds[0].Rule)
+	r, _ := rules.Decode(d)
+	fmt.Println("kernel:", r)
+
+	f, err := rules.NewContidFilter(cmds)
+	if err != nil {
+		panic(err)
+	}
+	// The process is in contid 7, nested in 5.
+	member := func(id uint64) bool { return id == 7 || id == 5 }
+	types := []uint32{abi.AUDIT_SYSCALL, abi.AUDIT_PROCTITLE}
+	recs := [][]byte{
+		// key "files" and the tag, joined by 0x01 and printed in hex.
+		[]byte("audit(1700000000.000:42): arch=c000003e syscall=257 success=yes exit=3 pid=4242 comm=\"cat\" " +
+			"key=66696C657301636F6E7461756469742D636F6E7469642D65712D35"),
+		[]byte("audit(1700000000.000:42): proctitle=636174"),
+	}
+	types, recs, dropped := f.Filter(types, recs, member)
+	for i := range types {
+		fmt.Printf("%d %s\n", types[i], recs[i])
+	}
+	fmt.Println("dropped", dropped)
+	// Output:
+	// kernel: -a always,exit -F arch=b64 -S openat -F key=files -F key=contaudit-contid-eq-5
+	// 1300 audit(1700000000.000:42): arch=c000003e syscall=257 success=yes exit=3 pid=4242 comm="cat" key="files"
+	// dropped 1
+}
