@@ -43,6 +43,7 @@ type searchOpts struct {
 	success, uidAll, uid, euid, auid, gidAll, gid, egid, exe, node     string
 	host, terminal, contid, input, format, checkpoint                  string
 	interpret, raw, inputLogs, justOne, word, noProgress               bool
+	extraKeys, extraLabels, extraObj2, extraTime                       bool
 	start, end                                                         timeFlag
 	lastTime                                                           *timeFlag
 }
@@ -108,7 +109,7 @@ func searchFlags(fs *flag.FlagSet) {
 	str(&o.terminal, "terminal (terminal=)", "tm", "terminal")
 	str(&o.contid, "audit container id: the process's or any ancestor's (CONTAINER_ID contid=)", "contid")
 	str(&o.input, "read FILE, or the audit.log* files of DIRECTORY, instead of the logs", "if", "input")
-	str(&o.format, "output format: raw, default, interpret, json (one event per line; with -i, fields interpreted too); csv and text are not supported yet", "format")
+	str(&o.format, "output format: raw, default, interpret, csv, text (auparse's normalised event, as a CSV line or an English sentence), json (one event per line; with -i, fields interpreted too)", "format")
 	str(&o.checkpoint, "resume after the last event the previous run with FILE saw, and save it", "checkpoint")
 	boolean(&o.interpret, "interpret fields, as ausearch -i (= --format interpret)", "i", "interpret")
 	boolean(&o.raw, "raw output (= --format raw)", "r", "raw")
@@ -116,6 +117,10 @@ func searchFlags(fs *flag.FlagSet) {
 	boolean(&o.justOne, "stop after the first matching event", "just-one")
 	boolean(&o.word, "string options match whole values", "w", "word")
 	boolean(&o.noProgress, "no progress line on a terminal", "no-progress")
+	boolean(&o.extraKeys, "--format csv: add a KEY column", "extra-keys")
+	boolean(&o.extraLabels, "--format csv: add SUBJ_LABEL and OBJ_LABEL columns (not supported)", "extra-labels")
+	boolean(&o.extraObj2, "--format csv: add an OBJ2 column (a second object)", "extra-obj2")
+	boolean(&o.extraTime, "--format csv: add YEAR,MONTH,DAY,WEEKDAY,HOUR,MILLI,GMT_OFFSET columns", "extra-time")
 	o.start.last, o.end.last = &o.lastTime, &o.lastTime
 	fs.Var(&o.start, "ts", "start: MM/DD/YY [HH:MM:SS], HH:MM:SS, or a keyword (now, recent, this-hour, boot, today, yesterday, this-week, week-ago, this-month, this-year, checkpoint)")
 	fs.Var(&o.start, "start", "same as -ts")
@@ -164,6 +169,14 @@ func runSearch(ctx context.Context, fs *flag.FlagSet, stdin *os.File, stdout, st
 	if o.format != "" && o.format != "interpret" && o.format != "json" && o.interpret || o.interpret && o.raw {
 		return usageError("-i and raw output exclude each other")
 	}
+	if (o.extraKeys || o.extraLabels || o.extraObj2 || o.extraTime) && format != search.FormatCSV {
+		return usageError("--extra options requires format to be csv")
+	}
+	if o.extraLabels {
+		// The labels need auparse's attribute lists (NORM_OPT_ALL), which
+		// also move its cursor and so change other columns.
+		return usageError("--extra-labels: not supported")
+	}
 
 	var ckpt *search.Checkpoint
 	if o.checkpoint != "" {
@@ -195,7 +208,8 @@ func runSearch(ctx context.Context, fs *flag.FlagSet, stdin *os.File, stdout, st
 		return err
 	}
 	opt := search.Options{Format: format, JustOne: o.justOne, Checkpoint: ckpt,
-		JSONInterpret: format == search.FormatJSON && o.interpret}
+		JSONInterpret: format == search.FormatJSON && o.interpret, Stderr: stderr,
+		Extras: search.CSVExtras{Keys: o.extraKeys, Obj2: o.extraObj2, Time: o.extraTime}}
 	if f, ok := stderr.(*os.File); ok && !o.noProgress && isTerminal(f) {
 		if total := search.TotalSize(srcs); total >= 32<<20 {
 			opt.Progress, opt.ProgressTotal = stderr, total

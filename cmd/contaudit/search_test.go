@@ -75,7 +75,12 @@ func TestSearchCLI(t *testing.T) {
 		{"bad date", []string{"-if", log, "-ts", "31/31/31"}, 2, "", "-ts"},
 		{"stray argument", []string{"-if", log, "extra"}, 2, "", "unexpected argument"},
 		{"json", []string{"-if", log, "--format", "json", "-k", "exec"}, 0, `"serial":10`, ""},
-		{"csv not yet", []string{"-if", log, "--format", "csv"}, 2, "", "not yet supported"},
+		{"csv", []string{"-if", log, "--format", "csv", "--extra-keys", "-k", "exec"}, 0,
+			"NODE,EVENT,DATE,TIME,SERIAL_NUM,EVENT_KIND,SESSION,SUBJ_PRIME,SUBJ_SEC,SUBJ_KIND,ACTION,RESULT,OBJ_PRIME,OBJ_SEC,OBJ_KIND,HOW,KEY\n,SYSCALL,11/14/23,22:13:20,10,audit-rule,3,", ""},
+		{"csv key column", []string{"-if", log, "--format", "csv", "--extra-keys", "-k", "exec"}, 0, ",/usr/bin/ls,exec\n", ""},
+		{"text", []string{"-if", log, "--format", "text", "-p", "300"}, 0, " unsuccessfully opened-file using /usr/bin/cat\n", ""},
+		{"extra needs csv", []string{"-if", log, "--format", "text", "--extra-time"}, 2, "", "requires format to be csv"},
+		{"extra labels", []string{"-if", log, "--format", "csv", "--extra-labels"}, 2, "", "not supported"},
 		{"missing input", []string{"-if", filepath.Join(dir, "nope")}, 1, "", "no such file"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -8,7 +8,8 @@ import (
 	"time"
 )
 
-// FuzzSearch feeds arbitrary logs through every output format: no panic,
+// FuzzSearch feeds arbitrary logs through every output format (csv and
+// text put every event through the normaliser's field splitter): no panic,
 // and raw output is always a subset of the input lines.
 func FuzzSearch(f *testing.F) {
 	for _, s := range []string{
@@ -19,13 +20,21 @@ func FuzzSearch(f *testing.F) {
 		"node=n type=TTY msg=audit(1.000:3): data=616263 subj=s0:c1,c2 x=1,2\n",
 		"type=INTEGRITY_POLICY_RULE audit(1572298453.690:5717): IPE=ctx ( op: [execute] )  [ action = allow ]\n",
 		"type=CONTAINER_ID msg=audit(1.000:4): record=1 contid=4,^2,^-1,^,,\n",
+		"type=AVC msg=audit(1.000:5): avc:  denied  { read write } for pid=1 scontext=a tcontext=b\ntype=SYSCALL msg=audit(1.000:5): syscall=2 success=no auid=-1 uid=0 exe=\"/usr/bin/bash\" comm=\"x\" key=6101620163\ntype=PATH msg=audit(1.000:5): item=0 name=\"../x\" nametype=PARENT\n",
+		"type=USER_LOGIN msg=audit(1.000:6): pid=1 uid=0 auid=1000 ses=1 msg='op=login acct=\"root\" exe=\"/usr/sbin/sshd\" hostname=? addr=? terminal=ssh res=failed'\n",
+		"type=CONFIG_CHANGE msg=audit(1.000:7): op=set audit_enabled=1 old=1 auid=4294967295 ses=4294967295 res=1\x1dAUID=\"unset\"\n",
 	} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, log string) {
-		for _, format := range []Format{FormatRaw, FormatDefault, FormatInterpret, FormatJSON} {
+		for _, format := range []Format{FormatRaw, FormatDefault, FormatInterpret, FormatJSON, FormatCSV, FormatText} {
 			var out bytes.Buffer
-			_, err := Search(context.Background(), NewMatcher(Query{ContID: SetInt(2)}), []Source{{Name: "fuzz", Reader: strings.NewReader(log)}}, &out, Options{Format: format, Loc: time.UTC})
+			q := Query{ContID: SetInt(2)}
+			if format == FormatCSV || format == FormatText {
+				q = Query{} // every event through the normaliser
+			}
+			_, err := Search(context.Background(), NewMatcher(q), []Source{{Name: "fuzz", Reader: strings.NewReader(log)}}, &out,
+				Options{Format: format, Loc: time.UTC, Extras: CSVExtras{Keys: true, Obj2: true, Time: true}, Resolver: goldenUsers})
 			if err != nil {
 				t.Fatal(err)
 			}

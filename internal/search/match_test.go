@@ -170,8 +170,11 @@ func TestParsers(t *testing.T) {
 	if s, err := ParseSuccess("no"); err != nil || s != SuccessNo {
 		t.Errorf("ParseSuccess(no) = %d %v", s, err)
 	}
-	if _, err := ParseFormat("csv"); err == nil {
-		t.Error("csv should be reported unsupported")
+	if f, err := ParseFormat("csv"); err != nil || f != FormatCSV {
+		t.Errorf("ParseFormat(csv) = %v %v", f, err)
+	}
+	if _, err := ParseFormat("pretty"); err == nil {
+		t.Error("ParseFormat(pretty) succeeded")
 	}
 }
 

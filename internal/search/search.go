@@ -23,13 +23,10 @@ const (
 	FormatRaw       Format = iota // the records' lines, byte for byte
 	FormatDefault                 // ausearch's default: "----", "time->", records last first
 	FormatInterpret               // ausearch -i
-	FormatCSV                     // ausearch --format csv (not yet supported)
-	FormatText                    // ausearch --format text (not yet supported)
+	FormatCSV                     // ausearch --format csv: auparse's normalised view, one line per event
+	FormatText                    // ausearch --format text: the same as an English sentence
 	FormatJSON                    // one event per line, internal/auditjson's schema
 )
-
-// ErrUnsupported marks a format this build cannot write.
-var ErrUnsupported = errors.New("not yet supported")
 
 // ParseFormat reads --format.
 func ParseFormat(s string) (Format, error) {
@@ -41,9 +38,9 @@ func ParseFormat(s string) (Format, error) {
 	case "interpret":
 		return FormatInterpret, nil
 	case "csv":
-		return FormatCSV, fmt.Errorf("--format csv: %w (auparse's normalizer has no contaudit counterpart yet)", ErrUnsupported)
+		return FormatCSV, nil
 	case "text":
-		return FormatText, fmt.Errorf("--format text: %w (auparse's normalizer has no contaudit counterpart yet)", ErrUnsupported)
+		return FormatText, nil
 	case "json":
 		return FormatJSON, nil
 	}
@@ -71,6 +68,11 @@ type Options struct {
 	ProgressTotal int64
 	// noPrefilter makes every line go through the full parser (tests).
 	noPrefilter bool
+	// Extras adds ausearch's --extra-* columns to FormatCSV.
+	Extras CSVExtras
+	// Stderr receives what ausearch says on stderr while printing:
+	// "error normalizing TYPE" for an event csv cannot normalise.
+	Stderr io.Writer
 	// Assembly bounds event assembly; zero fields take event's defaults.
 	// CloseOnProctitle is always set: logs carry no EOE.
 	Assembly event.Config
@@ -110,6 +112,7 @@ type searcher struct {
 	w      *bufio.Writer
 	out    []byte
 	in     interpreter
+	norm   normWriter
 	stats  Stats
 	ckpt   *Checkpoint
 	last   lastEvent
@@ -142,13 +145,7 @@ type lastEvent struct {
 // error on a source is returned after the events read so far are written.
 func Search(ctx context.Context, m *Matcher, srcs []Source, w io.Writer, opt Options) (Stats, error) {
 	switch opt.Format {
-	case FormatRaw, FormatDefault, FormatInterpret, FormatJSON:
-	case FormatCSV:
-		_, err := ParseFormat("csv")
-		return Stats{}, err
-	case FormatText:
-		_, err := ParseFormat("text")
-		return Stats{}, err
+	case FormatRaw, FormatDefault, FormatInterpret, FormatJSON, FormatCSV, FormatText:
 	default:
 		return Stats{}, fmt.Errorf("unknown format %d", opt.Format)
 	}
@@ -161,6 +158,10 @@ func Search(ctx context.Context, m *Matcher, srcs []Source, w io.Writer, opt Opt
 	s.in = interpreter{loc: opt.Loc, resolver: opt.Resolver}
 	if s.in.resolver == nil {
 		s.in.resolver = interpret.LocalResolver()
+	}
+	s.norm = normWriter{extras: opt.Extras, loc: opt.Loc, res: s.in.resolver}
+	if opt.Stderr != nil {
+		s.norm.errLog = func(msg string) { fmt.Fprintln(opt.Stderr, msg) }
 	}
 	cfg := opt.Assembly
 	cfg.CloseOnProctitle = true
@@ -418,6 +419,8 @@ func (s *searcher) print(k event.Key, recs []payload) {
 			}
 		}
 		out = auditjson.AppendEvent(out, k, s.recs, s.opt.JSONInterpret)
+	case FormatCSV, FormatText:
+		out = s.norm.appendEvent(out, k, recs, s.opt.Format)
 	}
 	s.w.Write(out)
 	s.out = out
