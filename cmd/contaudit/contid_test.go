@@ -448,3 +448,26 @@ func TestContidHelp(t *testing.T) {
 		t.Errorf("help contid: exit %d\n%s%s", o.code, o.stdout, o.stderr)
 	}
 }
+
+// The CLI against the real daemon: the set and the command's events are in
+// the log, the events stamped with the contid.
+func TestContidDaemon(t *testing.T) {
+	kerneltest.Audit(t)
+	e := newDaemonEnv(t, "")
+	e.start(t)
+	cli(t, e.control, "run", "--name", "e2e", "4242", "--", "/bin/true").want(t, "run", 0, "", "")
+	// ENRICHED lines may carry interpreted fields after a \x1d.
+	stamp := regexp.MustCompile(`^type=CONTAINER_ID .* contid=4242(\x1d|\s|$)`)
+	var set, stamped bool
+	for deadline := time.Now().Add(10 * time.Second); !set || !stamped; time.Sleep(50 * time.Millisecond) {
+		b, _ := os.ReadFile(e.log)
+		for l := range strings.Lines(string(b)) {
+			set = set || strings.HasPrefix(l, "type=CONTAINER_OP ") && strings.Contains(l, " op=set ") &&
+				strings.Contains(l, " contid=4242 ") && strings.Contains(l, " res=1") && strings.Contains(l, `container-name="e2e"`)
+			stamped = stamped || stamp.MatchString(l)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after 10s: op=set record %v, CONTAINER_ID record %v; log:\n%s", set, stamped, b)
+		}
+	}
+}
