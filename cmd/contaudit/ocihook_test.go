@@ -195,6 +195,8 @@ func writeBundle(t *testing.T, ann map[string]string) string {
 
 func TestOCIHook(t *testing.T) {
 	s := startHookServer(t)
+	// A host with no identity gets a random part, which is not checked.
+	hostKnown := control.HostIdentity() != nil
 	part := contid.HostPart(control.HostIdentity(), contid.DefaultHostBits)
 
 	t.Run("annotation in the state", func(t *testing.T) {
@@ -250,7 +252,7 @@ func TestOCIHook(t *testing.T) {
 				t.Fatalf("hook: %+v", r)
 			}
 			id, ctr := s.contidOf(r.target)
-			if id == contid.Unset || uint64(id)>>(64-contid.DefaultHostBits) != part {
+			if id == contid.Unset || (hostKnown && uint64(id)>>(64-contid.DefaultHostBits) != part) {
 				t.Fatalf("init has contid %#x, want one under the host part %#x", uint64(id), part)
 			}
 			name := "ghi789-" + c.name
