@@ -23,5 +23,11 @@
 // contid.Writer.CanSetContid: capcontid delegations, the descendant rule
 // and the rest are the registry's, behind the Backend.
 //
+// A set may leave the value to the daemon ("auto"): the backend draws it
+// from a contid.Allocator (DefaultAllocator's host part is a keyed hash of
+// the machine ID) and sets it under the same lock, so it is never live. A
+// set may also carry the runtime's container ID and name, which the
+// registry keeps on the contid and prints in its record.
+//
 // docs/control-api.md lists the routes, the JSON and the errors.
 package control
