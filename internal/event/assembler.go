@@ -40,6 +40,10 @@ type Assembler[T any] struct {
 	standalone  func(uint32) bool
 
 	open map[Key]*entry[T]
+	// last is the open entry the previous record went to: most records
+	// follow one of their own event, and the map lookup hashes the Key.
+	last      *entry[T]
+	noSerials bool
 	// list holds the open entries oldest first (a sentinel of a circular
 	// list), so Expire and eviction touch only what they emit.
 	list entry[T]
@@ -71,6 +75,7 @@ func NewAssembler[T any](cfg Config) *Assembler[T] {
 		maxRecords:  cfg.MaxRecords,
 		history:     cfg.History,
 		proctitle:   cfg.CloseOnProctitle,
+		noSerials:   cfg.NoSerials,
 		standalone:  cfg.Standalone,
 		nodes:       make(map[string]*serials),
 		gapCheck:    math.MaxInt64,
@@ -119,7 +124,12 @@ func (a *Assembler[T]) Add(k Key, typ uint32, rec T, now time.Time) []Event[T] {
 		return a.out
 	}
 
-	if e := a.open[k]; e != nil {
+	e := a.last
+	if e == nil || e.key != k {
+		e = a.open[k]
+	}
+	if e != nil {
+		a.last = e
 		if typ == abi.AUDIT_EOE {
 			a.close(e, EndEOE)
 			return a.out
@@ -134,6 +144,14 @@ func (a *Assembler[T]) Add(k Key, typ uint32, rec T, now time.Time) []Event[T] {
 		return a.out
 	}
 
+	if a.noSerials {
+		if typ == abi.AUDIT_EOE {
+			a.stats.OrphanEOE++
+			return a.out
+		}
+		a.open1(a.alloc(k, t), typ, rec)
+		return a.out
+	}
 	ns := a.node(k.Node)
 	late := ns.closed(k)
 	if typ == abi.AUDIT_EOE {
@@ -152,8 +170,16 @@ func (a *Assembler[T]) Add(k Key, typ uint32, rec T, now time.Time) []Event[T] {
 		a.gapCheck = min(a.gapCheck, t+a.timeout)
 	}
 
-	e := a.alloc(k, t)
+	e = a.alloc(k, t)
 	e.late = late
+	a.open1(e, typ, rec)
+	return a.out
+}
+
+// open1 files the first record of a new event: it is emitted at once or
+// kept open.
+func (a *Assembler[T]) open1(e *entry[T], typ uint32, rec T) {
+	k := e.key
 	a.push(e, typ, rec)
 	switch {
 	case a.standalone(typ):
@@ -165,11 +191,11 @@ func (a *Assembler[T]) Add(k Key, typ uint32, rec T, now time.Time) []Event[T] {
 			a.close(a.list.next, EndEvicted)
 		}
 		a.open[k] = e
+		a.last = e
 		e.prev, e.next = a.list.prev, &a.list
 		a.list.prev.next = e
 		a.list.prev = e
 	}
-	return a.out
 }
 
 // Expire returns the events opened EndOfEventTimeout or more before now
@@ -182,7 +208,7 @@ func (a *Assembler[T]) Expire(now time.Time) []Event[T] {
 	for e := a.list.next; e != &a.list && t-e.born >= a.timeout; e = a.list.next {
 		a.close(e, EndTimeout)
 	}
-	if t >= a.gapCheck {
+	if t >= a.gapCheck && !a.noSerials {
 		a.gapCheck = math.MaxInt64
 		for _, ns := range a.nodes {
 			if due, ok := ns.expire(t, a.timeout, &a.stats); ok {
@@ -201,11 +227,24 @@ func (a *Assembler[T]) Flush() []Event[T] {
 	for e := a.list.next; e != &a.list; e = a.list.next {
 		a.close(e, EndFlush)
 	}
-	for _, ns := range a.nodes {
-		ns.flush(&a.stats)
+	if !a.noSerials {
+		for _, ns := range a.nodes {
+			ns.flush(&a.stats)
+		}
 	}
 	a.gapCheck = math.MaxInt64
 	return a.out
+}
+
+// EachOpen calls f with every record held by an open event, oldest event
+// first, so that a caller can move what its records point to (a reader
+// that reuses its buffers copies the lines they still need).
+func (a *Assembler[T]) EachOpen(f func(rec *T)) {
+	for e := a.list.next; e != &a.list; e = e.next {
+		for i := range e.recs {
+			f(&e.recs[i])
+		}
+	}
 }
 
 // Stats returns the counters so far.
@@ -276,6 +315,9 @@ func (a *Assembler[T]) close(e *entry[T], r Reason) {
 	e.prev.next, e.next.prev = e.next, e.prev
 	e.prev, e.next = nil, nil
 	delete(a.open, e.key)
+	if a.last == e {
+		a.last = nil
+	}
 	a.emit(e, r)
 }
 

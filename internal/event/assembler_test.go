@@ -388,3 +388,21 @@ func TestIsStandalone(t *testing.T) {
 		}
 	}
 }
+
+func TestEachOpen(t *testing.T) {
+	a := NewAssembler[int](Config{CloseOnProctitle: true})
+	now := time.Unix(100, 0)
+	a.Add(Key{Sec: 1, Serial: 1}, abi.AUDIT_SYSCALL, 1, now)
+	a.Add(Key{Sec: 1, Serial: 2}, abi.AUDIT_SYSCALL, 2, now)
+	a.Add(Key{Sec: 1, Serial: 1}, abi.AUDIT_PATH, 3, now)
+	a.Add(Key{Sec: 1, Serial: 2}, abi.AUDIT_PROCTITLE, 4, now) // closes 2
+	var got []int
+	a.EachOpen(func(r *int) { got = append(got, *r); *r *= 10 })
+	if !slices.Equal(got, []int{1, 3}) {
+		t.Fatalf("open records %v, want [1 3]", got)
+	}
+	evs := a.Flush()
+	if len(evs) != 1 || !slices.Equal(evs[0].Records, []int{10, 30}) {
+		t.Fatalf("flushed %+v: EachOpen's writes were lost", evs)
+	}
+}

@@ -217,3 +217,51 @@ func TestCorpora(t *testing.T) {
 		})
 	}
 }
+
+// TestNoSerialsSameEvents checks that NoSerials changes nothing but the
+// Late flag and the serial counts: the same events, with the same
+// records, types and reasons, in the same order, over every corpus log,
+// with and without PROCTITLE closing and a tight MaxInFlight.
+func TestNoSerialsSameEvents(t *testing.T) {
+	dir := corpusDir(t)
+	names, err := filepath.Glob(filepath.Join(dir, "*.log"))
+	if err != nil || len(names) == 0 {
+		kerneltest.Skip(t, "no *.log in %s: %v", dir, err)
+	}
+	type ev struct {
+		key    Key
+		recs   []int
+		types  []uint32
+		reason Reason
+		part   int
+	}
+	run := func(lines []corpusLine, cfg Config) []ev {
+		a := NewAssembler[int](cfg)
+		var out []ev
+		collect := func(evs []Event[int]) {
+			for _, e := range evs {
+				out = append(out, ev{e.Key, slices.Clone(e.Records), slices.Clone(e.Types), e.Reason, e.Part})
+			}
+		}
+		for i, l := range lines {
+			collect(a.Add(l.key, l.typ, i, l.time()))
+			collect(a.Expire(l.time()))
+		}
+		collect(a.Flush())
+		return out
+	}
+	for _, path := range names {
+		name := filepath.Base(path)
+		lines := readCorpus(t, name)
+		for _, cfg := range []Config{{CloseOnProctitle: true}, {}, {CloseOnProctitle: true, MaxInFlight: 2, MaxRecords: 3}} {
+			want := run(lines, cfg)
+			cfg.NoSerials = true
+			got := run(lines, cfg)
+			if !slices.EqualFunc(got, want, func(a, b ev) bool {
+				return a.key == b.key && slices.Equal(a.recs, b.recs) && slices.Equal(a.types, b.types) && a.reason == b.reason && a.part == b.part
+			}) {
+				t.Errorf("%s %+v: NoSerials changed the events", name, cfg)
+			}
+		}
+	}
+}

@@ -102,6 +102,11 @@ type Config struct {
 	// Rounded up to a power of two, at least 64. Default 4096, which
 	// costs 128 KiB per node seen.
 	History int
+	// NoSerials turns off serial tracking: no Late flags, no Lost,
+	// LostLate, LateEOE or SerialResets counts. Grouping is unchanged (a
+	// record whose event was emitted still starts a new one), and each
+	// record costs less; for readers that use neither, such as a search.
+	NoSerials bool
 	// CloseOnProctitle ends an event at PROCTITLE: set it for log files,
 	// which carry no EOE. Leave it off for netlink, where EOE is exact.
 	CloseOnProctitle bool

@@ -3,25 +3,31 @@ package search
 import (
 	"bytes"
 	"encoding/hex"
-	"errors"
-	"fmt"
-	"io"
-	"strconv"
 
 	"github.com/contaudit/contaudit/internal/abi"
-	"github.com/contaudit/contaudit/internal/record"
 )
 
 // Most records of a large log cannot satisfy a selective query, and for
 // those only the stamp and type matter (to assemble events and print
-// them). prefilter holds, for every option that looks at fields, byte
-// strings at least one of which a line must contain to satisfy it (the
-// value as written, or hex-encoded as the kernel writes strings with odd
-// bytes). A line with none of them gets only headerOnly's cheap reading;
-// the rest go through the full parser.
+// them). prefilter says, for every option that looks at fields, where in
+// a chunk a record may satisfy it: for a string option, any occurrence of
+// the value as written or hex-encoded as the kernel writes strings with
+// odd bytes (patterns); for a number, an occurrence of one of its field
+// names followed by a value that reads as the number (probes: a field
+// name is preceded by a byte that cannot be part of a name, and its value
+// is read as the matcher reads it, with quotes, signs and leading zeros;
+// anything unclear counts as a possible match). A line with none of them
+// gets only the header reading; the rest go through the full parser.
 type prefilter struct {
 	patterns [][]byte
-	all      bool // some option has no useful pattern: parse every line
+	probes   []probe
+	all      bool // some option has no useful pattern: parse every line (tests)
+}
+
+// probe finds the values of one field that may satisfy an option.
+type probe struct {
+	key   []byte // "uid=": the name and '='
+	match func(val []byte) bool
 }
 
 func newPrefilter(q Query) prefilter {
@@ -33,17 +39,19 @@ func newPrefilter(q Query) prefilter {
 		// The kernel and libaudit hex-encode in upper case.
 		f.patterns = append(f.patterns, []byte(s), bytes.ToUpper([]byte(hex.EncodeToString([]byte(s)))))
 	}
-	num := func(v Int) {
-		if v.Set {
-			f.patterns = append(f.patterns, strconv.AppendInt(nil, v.V, 10))
+	field := func(match func([]byte) bool, keys ...string) {
+		for _, k := range keys {
+			f.probes = append(f.probes, probe{key: []byte(k + "="), match: match})
 		}
 	}
-	id := func(v Int) {
+	num := func(v Int, keys ...string) {
 		if v.Set {
-			f.patterns = append(f.patterns, strconv.AppendUint(nil, uint64(uint32(v.V)), 10))
-			if uint32(v.V) == 0xffffffff {
-				f.patterns = append(f.patterns, []byte("-1"))
-			}
+			field(func(val []byte) bool { n, ok := probeInt(val); return !ok || n == v.V }, keys...)
+		}
+	}
+	id := func(v Int, keys ...string) {
+		if v.Set {
+			field(func(val []byte) bool { n, ok := probeInt(val); return !ok || uint32(n) == uint32(v.V) }, keys...)
 		}
 	}
 	str(q.Comm)
@@ -52,33 +60,104 @@ func newPrefilter(q Query) prefilter {
 	str(q.Key)
 	str(q.Hostname)
 	str(q.Terminal)
-	num(q.PID)
-	num(q.PPID)
-	num(q.Syscall)
-	num(q.Exit)
-	for _, v := range []Int{q.Session, q.UID, q.EUID, q.AUID, q.AnyUID, q.GID, q.EGID, q.AnyGID} {
-		id(v)
-	}
+	num(q.PID, "pid")
+	num(q.PPID, "ppid")
+	num(q.Syscall, "syscall")
+	num(q.Exit, "exit")
+	id(q.Session, "ses")
+	id(q.UID, "uid")
+	id(q.EUID, "euid")
+	id(q.AUID, "auid")
+	id(q.AnyUID, "uid", "euid", "auid")
+	id(q.GID, "gid")
+	id(q.EGID, "egid")
+	id(q.AnyGID, "gid", "egid")
 	if q.ContID.Set {
 		f.patterns = append(f.patterns, []byte("contid="))
 	}
 	if q.Success != SuccessAny {
-		f.all = true // "1", "0", "yes": in nearly every line anyway
+		want := q.Success
+		field(func(val []byte) bool {
+			val = bytes.TrimPrefix(val, []byte{'"'})
+			end := 0
+			for end < len(val) && val[end] != ' ' && val[end] != '"' && val[end] != '\'' && val[end] != '\n' {
+				end++
+			}
+			// A value it cannot read (glued to an ENRICHED tail, say) may
+			// still read as wanted once parsed.
+			got := successOf(val[:end])
+			return got == want || got == SuccessAny
+		}, "success", "res")
 	}
 	return f
 }
 
-// needsParse reports whether line may satisfy a field option.
-func (f *prefilter) needsParse(line []byte) bool {
-	if f.all {
-		return true
+// probeInt reads a number as the matcher would find it after "key=":
+// optionally quoted, optionally negative, decimal. ok is false when it
+// cannot tell (an overlong number), which the caller counts as a match.
+func probeInt(val []byte) (n int64, ok bool) {
+	val = bytes.TrimPrefix(val, []byte{'"'})
+	end := 0
+	if end < len(val) && val[end] == '-' {
+		end++
 	}
-	for _, p := range f.patterns {
-		if bytes.Contains(line, p) {
-			return true
+	for end < len(val) && val[end] >= '0' && val[end] <= '9' {
+		end++
+	}
+	if end < len(val) {
+		switch val[end] {
+		case ' ', '"', '\'', '\n', ')', 0x1d:
+		default:
+			// Glued to something: let the parser decide.
+			return 0, false
 		}
 	}
-	return false
+	n, ok = parseInt(val[:end])
+	if !ok {
+		if end == 0 || end == 1 && val[0] == '-' {
+			return 0, true // no number: the matcher finds none either (n is 0 only here)
+		}
+		return 0, false
+	}
+	return n, true
+}
+
+// isNameByte tells the bytes a field name is made of, so that a probe
+// for "uid=" does not fire inside "ouid=".
+func isNameByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-'
+}
+
+// hits appends the offsets in data where a line may satisfy a field
+// option, in no particular order.
+func (f *prefilter) hits(dst []int, data []byte) []int {
+	for _, p := range f.patterns {
+		for off := 0; ; {
+			i := bytes.Index(data[off:], p)
+			if i < 0 {
+				break
+			}
+			dst = append(dst, off+i)
+			off += i + 1
+		}
+	}
+	for _, p := range f.probes {
+		for off := 0; ; {
+			i := bytes.Index(data[off:], p.key)
+			if i < 0 {
+				break
+			}
+			at := off + i
+			off = at + 1
+			if at > 0 && isNameByte(data[at-1]) {
+				continue
+			}
+			if p.match(data[at+len(p.key):]) {
+				dst = append(dst, at)
+			}
+		}
+	}
+	return dst
 }
 
 // header is what headerOnly reads of a line.
@@ -172,91 +251,4 @@ func (h *headerReader) read(line []byte) (header, bool) {
 	}
 	hd.sec, hd.msec, hd.serial = int64(sec), uint32(msec), serial
 	return hd, true
-}
-
-// lineReader splits a log into lines as record.Reader does (without the
-// '\n', skipping blank and '#' lines, lines longer than max reported as a
-// record.ParseError), but reads into fresh blocks that it never writes
-// again, so that a line it returns stays valid as long as something holds
-// it: events keep their records' lines without copying them. A block is
-// freed once no open or held event points into it.
-type lineReader struct {
-	file       string
-	r          io.Reader
-	buf        []byte
-	start, end int // unread bytes are buf[start:end]
-	err        error
-	line       int
-	max        int
-}
-
-const blockSize = 1 << 20
-
-func newLineReader(r io.Reader, file string) *lineReader {
-	return &lineReader{file: file, r: r, max: record.DefaultMaxLineSize}
-}
-
-// next returns the next line to parse, or a *record.ParseError, or the
-// reader's error (io.EOF at the end).
-func (l *lineReader) next() ([]byte, error) {
-	for {
-		line, err := l.raw()
-		if err != nil {
-			return nil, err
-		}
-		t := bytes.TrimLeft(line, " \t\r")
-		if len(t) == 0 || t[0] == '#' {
-			continue
-		}
-		return line, nil
-	}
-}
-
-func (l *lineReader) raw() ([]byte, error) {
-	skipped := 0 // bytes of an overlong line dropped so far
-	for {
-		if i := bytes.IndexByte(l.buf[l.start:l.end], '\n'); i >= 0 {
-			line := l.buf[l.start : l.start+i : l.start+i]
-			l.start += i + 1
-			l.line++
-			if n := skipped + len(line); n > l.max {
-				return nil, &record.ParseError{File: l.file, Line: l.line,
-					Err: fmt.Errorf("%w: more than %d bytes (%d)", record.ErrLineTooLong, l.max, n)}
-			}
-			return line, nil
-		}
-		if l.err != nil {
-			if l.start == l.end && skipped == 0 {
-				return nil, l.err
-			}
-			line := l.buf[l.start:l.end:l.end]
-			l.start = l.end
-			l.line++
-			if n := skipped + len(line); n > l.max {
-				return nil, &record.ParseError{File: l.file, Line: l.line,
-					Err: fmt.Errorf("%w: more than %d bytes (%d)", record.ErrLineTooLong, l.max, n)}
-			}
-			return line, nil
-		}
-		if l.end == len(l.buf) {
-			partial := l.end - l.start
-			if partial > l.max {
-				// Drop what is held of an overlong line; keep counting.
-				skipped += partial
-				partial = 0
-				l.start = l.end
-			}
-			nb := make([]byte, max(blockSize, 2*partial))
-			copy(nb, l.buf[l.start:l.end])
-			l.buf, l.start, l.end = nb, 0, partial
-		}
-		n, err := l.r.Read(l.buf[l.end:])
-		l.end += n
-		if err != nil {
-			if errors.Is(err, io.EOF) {
-				err = io.EOF
-			}
-			l.err = err
-		}
-	}
 }

@@ -54,3 +54,44 @@ func FuzzSearch(f *testing.F) {
 		}
 	})
 }
+
+// FuzzPrefilter checks that the prefilter (patterns, field probes and the
+// parallel chunk reader) never changes what a query prints: the output
+// with it and with every line through the parser must be the same bytes.
+func FuzzPrefilter(f *testing.F) {
+	f.Add(events, int64(0), uint8(0))
+	f.Add("type=SYSCALL msg=audit(1.000:1): pid=007 uid=\"0\" auid=-4294967296 success=yes res=1AUID=\"x\"\n", int64(7), uint8(1))
+	f.Add("type=USER_LOGIN msg=audit(1.000:2): pid=1 uid=0 ses=4294967295 msg='op=login id=0 res=failed'\n", int64(-1), uint8(5))
+	f.Fuzz(func(t *testing.T, log string, v int64, which uint8) {
+		var q Query
+		switch which % 8 {
+		case 0:
+			q.PID = SetInt(v)
+		case 1:
+			q.AnyUID = SetInt(v)
+		case 2:
+			q.Success = SuccessYes
+		case 3:
+			q.Success = SuccessNo
+		case 4:
+			q.Exit = SetInt(v)
+		case 5:
+			q.Session = SetInt(v)
+		case 6:
+			q.AnyGID, q.Syscall = SetInt(v), SetInt(v)
+		case 7:
+			q.Key, q.AUID = "k", SetInt(v)
+		}
+		run := func(noPrefilter bool) string {
+			var out bytes.Buffer
+			if _, err := Search(context.Background(), NewMatcher(q), []Source{{Name: "fuzz", Reader: strings.NewReader(log)}}, &out,
+				Options{Format: FormatRaw, Loc: time.UTC, noPrefilter: noPrefilter}); err != nil {
+				t.Fatal(err)
+			}
+			return out.String()
+		}
+		if fast, full := run(false), run(true); fast != full {
+			t.Errorf("query %+v: prefiltered output differs\nfast: %q\nfull: %q", q, fast, full)
+		}
+	})
+}

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/contaudit/contaudit/internal/auditconf"
 )
@@ -139,18 +140,18 @@ func TotalSize(srcs []Source) int64 {
 // a gzip file, so that progress compares with file sizes.
 type countingReader struct {
 	r io.Reader
-	n *int64
+	n *atomic.Int64 // read by the searcher while a goroutine reads the file
 }
 
 func (c countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
-	*c.n += int64(n)
+	c.n.Add(int64(n))
 	return n, err
 }
 
 // open returns a reader of the source's text, decompressing gzip (known
 // by its magic bytes, whatever the name), and a closer.
-func (s Source) open(counter *int64) (io.Reader, func() error, error) {
+func (s Source) open(counter *atomic.Int64) (io.Reader, func() error, error) {
 	var r io.Reader = s.Reader
 	closer := func() error { return nil }
 	if r == nil {

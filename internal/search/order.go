@@ -44,6 +44,12 @@ func (o *order) closed(k event.Key) {
 		o.open[k] = n - 1
 	case n == 1:
 		delete(o.open, k)
+		// Drop the closed keys at the top now, or with nothing held (a
+		// query that matches nothing) next would never clear them and the
+		// heap would grow with the log.
+		for o.openHeap.len() > 0 && o.open[o.openHeap.top()] == 0 {
+			o.openHeap.pop()
+		}
 	}
 }
 
@@ -83,6 +89,15 @@ func (o *order) next(all bool) *held {
 		o.lastHeld = nil
 	}
 	return top
+}
+
+// eachHeld calls f with every record of the held events.
+func (o *order) eachHeld(f func(*payload)) {
+	for _, h := range o.ready.s {
+		for i := range h.recs {
+			f(&h.recs[i])
+		}
+	}
 }
 
 func (o *order) recycle(h *held) {

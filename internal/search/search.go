@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -98,29 +97,29 @@ type Stats struct {
 }
 
 // payload is what travels with a record through assembly: its line (in a
-// block of lineReader's, nil when its stamp already ruled its event out), its type and the
-// options it satisfied.
+// chunk, nil when its stamp already ruled its event out), its type and
+// the options it satisfied.
 type payload struct {
-	raw  []byte
-	typ  uint32
-	mask uint64
+	raw   []byte
+	typ   uint32
+	mask  uint64
+	owned bool // raw is a copy, not in a chunk that will be reused
 }
 
 type searcher struct {
-	m      *Matcher
-	opt    Options
-	w      *bufio.Writer
-	out    []byte
-	in     interpreter
-	norm   normWriter
-	stats  Stats
-	ckpt   *Checkpoint
-	last   lastEvent
-	done   bool
-	order  order
-	pre    prefilter
-	hdr    headerReader
-	parser record.Parser
+	m     *Matcher
+	opt   Options
+	w     *bufio.Writer
+	out   []byte
+	in    interpreter
+	norm  normWriter
+	pool  *pools
+	stats Stats
+	ckpt  *Checkpoint
+	last  lastEvent
+	done  bool
+	order order
+	pre   prefilter
 	// parsers and recs serve FormatJSON, which needs parsed records.
 	parsers []*record.Parser
 	recs    []*record.Record
@@ -154,6 +153,7 @@ func Search(ctx context.Context, m *Matcher, srcs []Source, w io.Writer, opt Opt
 	}
 	s := &searcher{m: m, opt: opt, w: bufio.NewWriterSize(w, 64<<10), ckpt: opt.Checkpoint}
 	s.order = newOrder()
+	s.pool = newPools(2*workers() + 4)
 	s.pre = newPrefilter(m.Query())
 	s.in = interpreter{loc: opt.Loc, resolver: opt.Resolver}
 	if s.in.resolver == nil {
@@ -169,10 +169,10 @@ func Search(ctx context.Context, m *Matcher, srcs []Source, w io.Writer, opt Opt
 		cfg.Standalone = StandsAlone
 	}
 	if cfg.History == 0 {
-		// Search uses neither lost-serial counts nor the Late flag, which
-		// is what History pays for per record.
 		cfg.History = 64
 	}
+	// Search uses neither lost-serial counts nor the Late flag.
+	cfg.NoSerials = true
 	asm := event.NewAssembler[payload](cfg)
 	prog := newProgress(opt.Progress, opt.ProgressTotal)
 	var err error
@@ -199,68 +199,6 @@ func Search(ctx context.Context, m *Matcher, srcs []Source, w io.Writer, opt Opt
 	return s.stats, err
 }
 
-func (s *searcher) readSource(ctx context.Context, src Source, asm *event.Assembler[payload], prog *progress) error {
-	r, closer, err := src.open(&s.stats.Bytes)
-	if err != nil {
-		return fmt.Errorf("open %s: %w", src.Name, err)
-	}
-	defer closer()
-	s.src = src.Path
-	lr := newLineReader(r, src.Name)
-	f := filer{s: s, asm: asm}
-	for n := 0; !s.done; n++ {
-		if n&4095 == 4095 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			prog.update(s.stats.Bytes)
-		}
-		line, err := lr.next()
-		if err != nil {
-			var pe *record.ParseError
-			if errors.As(err, &pe) {
-				s.parseError(pe)
-				continue
-			}
-			if err == io.EOF {
-				return nil
-			}
-			return fmt.Errorf("read %s: %w", src.Name, err)
-		}
-		if !s.opt.noPrefilter && !s.pre.needsParse(line) {
-			if hd, ok := s.hdr.read(line); ok {
-				s.stats.Records++
-				f.file(event.Key{Node: hd.node, Sec: hd.sec, Msec: hd.msec, Serial: hd.serial}, hd.typ, line, nil)
-				continue
-			}
-		}
-		for rest, off := line, 0; len(rest) > 0 && !s.done; {
-			rec, next, err := s.parser.ParseLine(rest)
-			if err != nil {
-				pe := &record.ParseError{File: src.Name, Line: lr.line, Err: err}
-				var inner *record.ParseError
-				if errors.As(err, &inner) {
-					pe.Err = inner.Err
-					if inner.Column > 0 {
-						pe.Column = inner.Column + off
-					}
-				}
-				s.parseError(pe)
-				break
-			}
-			s.stats.Records++
-			off += len(rest) - len(next)
-			rest = next
-			if rec.Flags&record.NoTimestamp != 0 {
-				s.stats.NoStamp++
-				continue
-			}
-			f.file(event.Key{Node: rec.Node, Sec: rec.Sec, Msec: rec.Msec, Serial: rec.Serial}, rec.Type, rec.Raw, rec)
-		}
-	}
-	return nil
-}
-
 func (s *searcher) parseError(pe *record.ParseError) {
 	s.stats.ParseErrors++
 	if len(s.stats.FirstErrors) < MaxReportedErrors {
@@ -276,21 +214,13 @@ type filer struct {
 	started   bool
 }
 
-// file files one record; rec is nil when only its header was read.
-func (f *filer) file(key event.Key, typ uint32, raw []byte, rec *record.Record) {
+// file files one record; mask is what the record satisfies.
+func (f *filer) file(key event.Key, typ uint32, raw []byte, mask uint64) {
 	s := f.s
 	p := payload{typ: typ}
 	if s.m.Stamp(key) && !s.ckpt.covers(key) {
-		p.raw = raw // in a block of lineReader's or a parser's line: never rewritten
-		if rec != nil {
-			p.mask = s.m.Record(rec)
-		} else {
-			name := ""
-			if len(s.m.q.TypeNames) > 0 {
-				name = abi.MsgTypeName(typ)
-			}
-			p.mask = s.m.Header(typ, name, key.Node)
-		}
+		p.raw = raw // in a chunk, never rewritten
+		p.mask = mask
 	}
 	isEOE := typ == abi.AUDIT_EOE
 	if isEOE {

@@ -1,0 +1,408 @@
+package search
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/contaudit/contaudit/internal/abi"
+	"github.com/contaudit/contaudit/internal/event"
+	"github.com/contaudit/contaudit/internal/record"
+)
+
+// Reading a log is split in three so that it runs on every core and the
+// order of records is kept: one goroutine reads the file into large
+// chunks cut after a newline; workers turn each chunk, independently,
+// into items (a record's line, stamp, type and the options it satisfies:
+// the prefilter and the parser's work); the searcher takes the chunks
+// back in file order and files their items into events, which is cheap
+// and inherently sequential. Events may cross chunks freely: assembly is
+// unchanged and sees every record in order, so the output is the same
+// bytes as a single-threaded read (TestParallelSameOutput).
+
+// chunkSize is large enough for the prefilter's bytes.Index to run at
+// memory speed and small enough that a few in flight cost little.
+const chunkSize = 1 << 20
+
+// pools hands chunk buffers and item slices back for reuse, so that a
+// large log is read without allocating (and zeroing) memory for each
+// chunk. A buffer goes back once the searcher has filed its records and
+// copied the lines it still needs (relocate).
+type pools struct {
+	bufs  chan []byte
+	items chan []item
+}
+
+func newPools(n int) *pools {
+	return &pools{bufs: make(chan []byte, n), items: make(chan []item, n)}
+}
+
+func (p *pools) buf() []byte {
+	select {
+	case b := <-p.bufs:
+		return b
+	default:
+		return make([]byte, chunkSize)
+	}
+}
+
+func (p *pools) putBuf(b []byte) {
+	if cap(b) != chunkSize {
+		return
+	}
+	select {
+	case p.bufs <- b[:chunkSize]:
+	default:
+	}
+}
+
+func (p *pools) itemSlice() []item {
+	select {
+	case s := <-p.items:
+		return s[:0]
+	default:
+		return nil
+	}
+}
+
+func (p *pools) putItems(s []item) {
+	clear(s) // the lines and node names they point to
+	select {
+	case p.items <- s[:0]:
+	default:
+	}
+}
+
+type itemKind uint8
+
+const (
+	itemRecord  itemKind = iota
+	itemNoStamp          // a record without audit(...) stamp
+	itemError            // an unparsable line
+)
+
+// item is one record (or one unparsable line) of a chunk.
+type item struct {
+	raw  []byte // the record's line, in the chunk, never rewritten
+	key  event.Key
+	typ  uint32
+	mask uint64
+	kind itemKind
+	line int // 1-based line within the chunk
+	err  error
+	col  int
+}
+
+// chunk is a run of whole lines of one source.
+type chunk struct {
+	buf     []byte // the buffer data is in, to reuse
+	data    []byte
+	tooLong int // >0: the chunk stands for one line of this many bytes, dropped
+	lines   int // lines in data, set by the worker
+	items   []item
+	done    chan struct{}
+}
+
+// chunkReader cuts a source into chunks at newlines. A line longer than
+// max is dropped, as record.Reader drops it, and becomes a chunk of its
+// own that says how long it was.
+func readChunks(r io.Reader, max int, work, ordered chan<- *chunk, stop <-chan struct{}, pool *pools) error {
+	defer close(work)
+	defer close(ordered)
+	send := func(c *chunk) bool {
+		c.done = make(chan struct{})
+		select {
+		case ordered <- c:
+		case <-stop:
+			return false
+		}
+		if c.tooLong > 0 {
+			close(c.done)
+			return true
+		}
+		select {
+		case work <- c:
+			return true
+		case <-stop:
+			return false
+		}
+	}
+	buf := pool.buf()
+	n := 0 // bytes held in buf
+	skipping := 0
+	for {
+		m, err := io.ReadFull(r, buf[n:])
+		n += m
+		eof := errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+		if err != nil && !eof {
+			return err
+		}
+		data := buf[:n]
+		if skipping > 0 {
+			// The rest of an overlong line, up to its newline.
+			i := bytes.IndexByte(data, '\n')
+			if i < 0 {
+				skipping += n
+				n = 0
+				if eof {
+					return nil
+				}
+				continue
+			}
+			skipping += i
+			if !send(&chunk{tooLong: skipping}) {
+				return nil
+			}
+			skipping = 0
+			data = data[i+1:]
+		}
+		cut := bytes.LastIndexByte(data, '\n') + 1
+		if eof {
+			cut = len(data)
+		}
+		if cut == 0 && len(data) > max {
+			skipping = len(data)
+			n = 0
+			continue
+		}
+		rest := data[cut:]
+		var nb []byte
+		if !eof {
+			// The next buffer, with the start of the line cut here, is
+			// made before this one goes: the searcher may give it back
+			// at once.
+			if len(rest) >= chunkSize/2 {
+				nb = make([]byte, 2*len(rest)) // a long line: room for it to end
+			} else {
+				nb = pool.buf()
+			}
+			n = copy(nb, rest)
+		}
+		if cut > 0 {
+			if !send(&chunk{buf: buf, data: data[:cut:cut]}) {
+				return nil
+			}
+		} else {
+			pool.putBuf(buf)
+		}
+		if eof {
+			return nil
+		}
+		buf = nb
+	}
+}
+
+// worker parses chunks into items.
+type worker struct {
+	pool   *pools
+	m      *Matcher
+	pre    *prefilter
+	all    bool // no prefilter: every line through the parser (tests)
+	hdr    headerReader
+	parser record.Parser
+	max    int
+	hits   []int
+}
+
+func (w *worker) run(c *chunk) {
+	items := w.pool.itemSlice()
+	data := c.data
+	// Where the prefilter's patterns occur in the chunk: one bytes.Index
+	// pass per pattern over the whole chunk is far cheaper than a search
+	// in every line.
+	hits := w.hits[:0]
+	if !w.all && !w.pre.all {
+		hits = w.pre.hits(hits, data)
+		slices.Sort(hits)
+	}
+	w.hits = hits
+	line := 0
+	for start := 0; start < len(data); {
+		end := bytes.IndexByte(data[start:], '\n')
+		next := 0
+		if end < 0 {
+			end = len(data)
+			next = end
+		} else {
+			end += start
+			next = end + 1
+		}
+		l := data[start:end:end]
+		lstart := start
+		start = next
+		line++
+		if len(l) > w.max {
+			items = append(items, item{kind: itemError, line: line,
+				err: fmt.Errorf("%w: more than %d bytes (%d)", record.ErrLineTooLong, w.max, len(l))})
+			continue
+		}
+		if t := bytes.TrimLeft(l, " \t\r"); len(t) == 0 || t[0] == '#' {
+			continue
+		}
+		parse := w.all || w.pre.all
+		if !parse {
+			for len(hits) > 0 && hits[0] < lstart {
+				hits = hits[1:]
+			}
+			parse = len(hits) > 0 && hits[0] < end
+		}
+		if !parse {
+			if hd, ok := w.hdr.read(l); ok {
+				name := ""
+				if len(w.m.q.TypeNames) > 0 {
+					name = abi.MsgTypeName(hd.typ)
+				}
+				items = append(items, item{raw: l, typ: hd.typ, line: line,
+					key:  event.Key{Node: hd.node, Sec: hd.sec, Msec: hd.msec, Serial: hd.serial},
+					mask: w.m.Header(hd.typ, name, hd.node)})
+				continue
+			}
+		}
+		for rest, off := l, 0; len(rest) > 0; {
+			rec, nxt, err := w.parser.ParseLine(rest)
+			if err != nil {
+				it := item{kind: itemError, line: line, err: err}
+				var inner *record.ParseError
+				if errors.As(err, &inner) {
+					it.err = inner.Err
+					if inner.Column > 0 {
+						it.col = inner.Column + off
+					}
+				}
+				items = append(items, it)
+				break
+			}
+			off += len(rest) - len(nxt)
+			rest = nxt
+			if rec.Flags&record.NoTimestamp != 0 {
+				items = append(items, item{kind: itemNoStamp, line: line})
+				continue
+			}
+			items = append(items, item{raw: rec.Raw, typ: rec.Type, line: line,
+				key:  event.Key{Node: rec.Node, Sec: rec.Sec, Msec: rec.Msec, Serial: rec.Serial},
+				mask: w.m.Record(rec)})
+		}
+	}
+	c.items, c.lines = items, line
+}
+
+// workers is how many goroutines parse chunks.
+func workers() int { return max(1, runtime.GOMAXPROCS(0)) }
+
+// readSource files the records of one source in order; see the comment
+// at the top of this file.
+func (s *searcher) readSource(ctx context.Context, src Source, asm *event.Assembler[payload], prog *progress) error {
+	var counter atomic.Int64
+	pool := s.pool
+	r, closer, err := src.open(&counter)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", src.Name, err)
+	}
+	defer closer()
+	defer func() { s.stats.Bytes += counter.Load() }()
+	s.src = src.Path
+	nw := workers()
+	work := make(chan *chunk, nw)
+	ordered := make(chan *chunk, 2*nw+1)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var readErr error
+	wg.Add(1 + nw)
+	go func() {
+		defer wg.Done()
+		readErr = readChunks(r, record.DefaultMaxLineSize, work, ordered, stop, pool)
+	}()
+	for range nw {
+		w := &worker{pool: pool, m: s.m, pre: &s.pre, all: s.opt.noPrefilter, max: record.DefaultMaxLineSize}
+		go func() {
+			defer wg.Done()
+			for c := range work {
+				w.run(c)
+				close(c.done)
+			}
+		}()
+	}
+	defer func() {
+		close(stop)
+		for range ordered {
+		}
+		wg.Wait()
+	}()
+	f := filer{s: s, asm: asm}
+	base := 0 // lines before the chunk
+	for c := range ordered {
+		<-c.done
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		prog.update(s.stats.Bytes + counter.Load())
+		if c.tooLong > 0 {
+			base++
+			s.parseError(&record.ParseError{File: src.Name, Line: base,
+				Err: fmt.Errorf("%w: more than %d bytes (%d)", record.ErrLineTooLong, record.DefaultMaxLineSize, c.tooLong)})
+			continue
+		}
+		for i := range c.items {
+			it := &c.items[i]
+			switch it.kind {
+			case itemError:
+				s.parseError(&record.ParseError{File: src.Name, Line: base + it.line, Column: it.col, Err: it.err})
+				continue
+			case itemNoStamp:
+				s.stats.Records++
+				s.stats.NoStamp++
+				continue
+			}
+			s.stats.Records++
+			f.file(it.key, it.typ, it.raw, it.mask)
+			if s.done {
+				return nil
+			}
+		}
+		base += c.lines
+		s.relocate(asm)
+		pool.putItems(c.items)
+		pool.putBuf(c.buf)
+		c.items, c.buf, c.data = nil, nil, nil
+	}
+	wg.Wait()
+	if readErr != nil {
+		return fmt.Errorf("read %s: %w", src.Name, readErr)
+	}
+	return nil
+}
+
+// relocate copies the lines that records still need out of the chunk
+// just filed, so that its buffer can be reused: those of open events and
+// of matching events waiting for their turn. Lines copied before are
+// left alone. It is cheap: at a chunk's end few events are open.
+func (s *searcher) relocate(asm *event.Assembler[payload]) {
+	n := 0
+	count := func(p *payload) {
+		if !p.owned && p.raw != nil {
+			n += len(p.raw)
+		}
+	}
+	asm.EachOpen(count)
+	s.order.eachHeld(count)
+	if n == 0 {
+		return
+	}
+	arena := make([]byte, 0, n)
+	move := func(p *payload) {
+		if !p.owned && p.raw != nil {
+			start := len(arena)
+			arena = append(arena, p.raw...)
+			p.raw = arena[start:len(arena):len(arena)]
+			p.owned = true
+		}
+	}
+	asm.EachOpen(move)
+	s.order.eachHeld(move)
+}
