@@ -27,10 +27,9 @@ const (
 	// hang a script forever; the wait for `run`'s command is not bounded.
 	apiTimeout = 30 * time.Second
 	// runStub is the process `contid run` starts and gives the contid to.
-	// The daemon refuses a target with threads or children (EBUSY), so the
-	// target must stay a single-threaded leader until the contid is set: a
-	// re-executed Go binary has several threads from its first
-	// instruction, a shell waiting in a builtin read has one. It execs the
+	// The daemon refuses a target with children (EBUSY), and the command
+	// must not run before its contid is set, so a stub waits: a shell
+	// blocked in its builtin read, which starts nothing. It execs the
 	// command only after reading "go", which the CLI writes once the set
 	// succeeded: if the CLI fails or dies first, the pipe reaches EOF and
 	// the command never runs outside its container. Closing fd 3 on exec
@@ -73,7 +72,7 @@ var contidSubs = []*contidSub{
 	{
 		name:    "set",
 		usage:   "PID ID|auto",
-		summary: "Give the process PID the audit container ID ID, or one the daemon chooses (auto), which it then prints. The writer is the process that runs this command (your shell): PID must be its descendant, single-threaded and without children.",
+		summary: "Give the process PID the audit container ID ID, or one the daemon chooses (auto), which it then prints. The writer is the process that runs this command (your shell): PID must be its descendant, a process (not a thread) and without children.",
 		examples: `  sleep 600 & contaudit contid set $! 4515122123205246976
   sleep 600 & id=$(contaudit contid set --name web $! auto)
   contaudit contid set 4242 77          # 4242 must be a descendant of this shell

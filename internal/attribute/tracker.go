@@ -106,6 +106,9 @@ func Open(cfg Config) (_ *Tracker, err error) {
 		cfg.Ops = func(contid.OpRecord) {}
 	}
 	t := &Tracker{cfg: cfg, log: cfg.Log}
+	// Attribution needs identity and lineage, which exec does not change;
+	// the control API refreshes what it prints.
+	cfg.Table.LazyExec = true
 	if t.table, err = proctable.Open(cfg.Table); err != nil {
 		return nil, fmt.Errorf("process table: %w", err)
 	}
@@ -188,23 +191,22 @@ func (t *Tracker) restore() ([]contid.OpRecord, error) {
 	return drops, nil
 }
 
-// Start serves the control API and follows process events until ctx ends
-// or Close.
+// Start serves the control API until ctx ends or Close. Process events
+// are applied by Sync, which the daemon's loop calls after every batch of
+// records and on its idle ticks: a goroutine of its own, woken by the
+// poller for each fork, exec and exit, cost more CPU under an exec storm
+// than the audit records themselves. The control API syncs before it
+// decides.
 func (t *Tracker) Start(ctx context.Context) {
 	ctx, t.cancel = context.WithCancel(ctx)
-	t.wg.Add(2)
-	go func() {
-		defer t.wg.Done()
-		if err := t.table.Run(ctx); err != nil && !errors.Is(err, proctable.ErrClosed) {
-			t.log.Error("process table stopped: contids no longer follow forks", "err", err)
-		}
-	}()
+	t.wg.Add(1)
 	go func() {
 		defer t.wg.Done()
 		if err := t.srv.Serve(t.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			t.log.Error("control API stopped", "err", err)
 		}
 	}()
+	context.AfterFunc(ctx, func() { t.srv.Close() })
 }
 
 // Close stops the control API and the process table and saves the state.

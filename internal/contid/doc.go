@@ -16,7 +16,7 @@
 //	ESRCH        the writer or the target is not alive
 //	EINVAL       the value is the unset value, u64 max
 //	EPERM        the writer has neither the permission nor a capcontid delegation
-//	EBUSY        the target has children or is not a single-threaded thread-group leader
+//	EBUSY        the target has children or is not a thread-group leader
 //	EXDEV        the target is the writer, or not its descendant
 //	EEXIST       the target has a contid and this is not nesting
 //	ENOTUNIQ     the value is live and owned by another writer, or pending release

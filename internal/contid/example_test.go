@@ -31,7 +31,7 @@ func (t tree) Children(p contid.ProcID) int {
 	}
 	return n
 }
-func (t tree) IsSingleThreadedLeader(contid.ProcID) bool { return true }
+func (t tree) IsLeader(contid.ProcID) bool { return true }
 
 func ExampleRegistry_Set() {
 	orch := contid.ProcID{PID: 100}

@@ -104,9 +104,9 @@ func (t *fakeTree) Children(p ProcID) int {
 	return 0
 }
 
-func (t *fakeTree) IsSingleThreadedLeader(p ProcID) bool {
+func (t *fakeTree) IsLeader(p ProcID) bool {
 	fp := t.procs[p]
-	return fp != nil && fp.leader && fp.threads == 1
+	return fp != nil && fp.leader
 }
 
 // world drives a fake tree and a registry together, as the process table

@@ -36,9 +36,10 @@ type Tree interface {
 	IsDescendant(p, ancestor ProcID) bool
 	// Children is the number of live child processes of p (not threads).
 	Children(p ProcID) int
-	// IsSingleThreadedLeader reports whether p is a thread-group leader
-	// with no other thread.
-	IsSingleThreadedLeader(p ProcID) bool
+	// IsLeader reports whether p is a live thread-group leader (a
+	// process, not one of its threads). Other threads may run: see
+	// the EBUSY row of docs/contid.md.
+	IsLeader(p ProcID) bool
 }
 
 // Writer is the process that asks for an operation, as the control API
@@ -353,8 +354,14 @@ func (r *Registry) checkSet(w Writer, target ProcID, id ID, labels Labels, old *
 	if children > 0 {
 		return nil, nil, errorf(unix.EBUSY, "target %d has children", target.PID)
 	}
-	if !r.tree.IsSingleThreadedLeader(target) {
-		return nil, nil, errorf(unix.EBUSY, "target %d is not a single-threaded thread-group leader", target.PID)
+	// The kernel design also refused a target with several threads,
+	// because it kept the contid per thread and could not set a whole
+	// group at once. contaudit keeps it per thread group, so every
+	// thread has it the moment it is set; and an OCI runtime's init
+	// (runc's is Go, with threads from its first instruction) could
+	// otherwise never be given one from a hook.
+	if !r.tree.IsLeader(target) {
+		return nil, nil, errorf(unix.EBUSY, "target %d is not a thread-group leader", target.PID)
 	}
 	if target == w.Proc {
 		return nil, nil, errorf(unix.EXDEV, "target %d is the writer itself", target.PID)

@@ -137,9 +137,12 @@ func TestCheckOrder(t *testing.T) {
 		{"no permission, children", func(s *setup) { s.writer = unpriv(s.writer.Proc); s.w.fork(s.target) }, unix.EPERM},
 		{"children, not descendant", func(s *setup) { s.target = s.w.fork(initProc); s.w.fork(s.target) }, unix.EBUSY},
 		{"threads, not descendant", func(s *setup) {
+			// Threads are allowed (the contid is per process), so the
+			// next check decides.
 			s.target = s.w.fork(initProc)
 			s.w.tree.procs[s.target].threads = 2
-		}, unix.EBUSY},
+		}, unix.EXDEV},
+		{"threads", func(s *setup) { s.w.tree.procs[s.target].threads = 3 }, 0},
 		{"not leader", func(s *setup) { s.w.tree.procs[s.target].leader = false }, unix.EBUSY},
 		{"self with other children", func(s *setup) { s.target = s.writer.Proc }, unix.EBUSY},
 		{"self, helper only child", func(s *setup) {

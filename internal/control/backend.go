@@ -104,8 +104,8 @@ func (a tableTree) IsDescendant(p, ancestor contid.ProcID) bool {
 	return a.t.IsDescendant(pt(p), pt(ancestor))
 }
 func (a tableTree) Children(p contid.ProcID) int { return a.t.NumChildren(pt(p)) }
-func (a tableTree) IsSingleThreadedLeader(p contid.ProcID) bool {
-	return a.t.IsSingleThreadedLeader(pt(p))
+func (a tableTree) IsLeader(p contid.ProcID) bool {
+	return a.t.IsLeader(pt(p))
 }
 
 // sync applies the queued process events, outside the lock because the
@@ -122,7 +122,9 @@ func (b *RegistryBackend) Identify(pid int32) (Process, error) {
 	if err := b.sync(); err != nil {
 		return Process{}, err
 	}
-	p, ok := b.table.Lookup(pid)
+	// Refresh: the identity goes into CONTAINER_OP records, and a lazy
+	// table may not have read it since the last exec.
+	p, ok := b.table.Refresh(pid)
 	if !ok {
 		return Process{}, &contid.Error{Errno: unix.ESRCH, Reason: fmt.Sprintf("process %d does not exist", pid)}
 	}

@@ -394,6 +394,10 @@ func (d *Daemon) drain(batch []rawRecord, alloc *chunkAlloc, wait bool) []rawRec
 
 // periodic closes timed-out events and refreshes the metrics the loop owns.
 func (d *Daemon) periodic(ctx context.Context, now time.Time, lastStatus *time.Time) {
+	if d.containers != nil {
+		// Also keeps the process events moving when no records come.
+		d.containers.Sync()
+	}
 	d.emit(d.asm.Expire(now))
 	if d.containers != nil {
 		d.containers.Advance(now)

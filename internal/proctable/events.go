@@ -62,8 +62,22 @@ func (t *Table) applyFork(ev *abi.ProcEvent, c clocks) {
 	// CLONE_NEWPID, usually with other namespaces) or the parent is
 	// unknown. exec re-reads everything.
 	t.info = procInfo{}
-	err := t.src.read(f.ChildPID, &t.info, est, startSlack, readStatus)
-	if err == nil {
+	lazy := false
+	if t.cfg.LazyExec {
+		// Only the start time is needed to name the child; the rest is
+		// the parent's until Refresh.
+		t.mu.RLock()
+		par := t.liveByPID(f.ParentTGID)
+		lazy = par != nil && par.ns != nil
+		t.mu.RUnlock()
+	}
+	var err error
+	if lazy {
+		err = t.src.read(f.ChildPID, &t.info, est, startSlack, 0)
+	} else {
+		err = t.src.read(f.ChildPID, &t.info, est, startSlack, readStatus)
+	}
+	if err == nil && !lazy {
 		t.mu.RLock()
 		par := t.liveByPID(f.ParentTGID)
 		needRest := par == nil || par.ns == nil || len(par.nspid) != len(t.info.nspid)
@@ -94,6 +108,10 @@ func (t *Table) applyFork(ev *abi.ProcEvent, c clocks) {
 	}
 	if created {
 		p.startNs = int64(ev.TimestampNs) + c.monoToWall
+		if lazy {
+			p.tgid, p.threads = f.ChildTGID, 1
+			p.flags |= Stale
+		}
 	}
 	t.linkParent(p, f.ParentTGID)
 	if created || p.flags&(ForkSeen|ForkInferred) == 0 {
@@ -106,6 +124,9 @@ func (t *Table) applyExec(ev *abi.ProcEvent, c clocks) {
 	e := ev.Exec()
 	t.n.execs.Add(1)
 	pid := e.ProcessTGID
+	if t.cfg.LazyExec && t.execLazily(pid) {
+		return
+	}
 	t.mu.RLock()
 	var want, slack uint64
 	if p := t.byPID[pid]; p != nil {
@@ -140,6 +161,27 @@ func (t *Table) applyExec(ev *abi.ProcEvent, c clocks) {
 		p.exitNs = 0
 		t.live++
 	}
+}
+
+// execLazily flags a known process's details Stale instead of reading
+// them; it reports false when the process is unknown, which needs a read.
+func (t *Table) execLazily(pid int32) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	p := t.byPID[pid]
+	if p == nil || (p.exited() && p.flags&leaderGone == 0) {
+		return false
+	}
+	p.flags |= Stale
+	if p.exited() {
+		// A non-leader thread's exec after the leader's exit: the same
+		// process goes on under the leader's PID.
+		p.flags &^= Exited | ExitInferred
+		p.exitNs = 0
+		t.live++
+	}
+	p.flags &^= leaderGone
+	return true
 }
 
 func (t *Table) applyExit(ev *abi.ProcEvent, c clocks) {

@@ -58,6 +58,15 @@ func (t *Table) NumChildren(id ProcID) int {
 	return n
 }
 
+// IsLeader reports whether id is live and a thread-group leader whose
+// group still has its leader (other threads may run).
+func (t *Table) IsLeader(id ProcID) bool {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	p := t.find(id)
+	return p != nil && !p.exited() && p.tgid == p.id.PID && p.flags&leaderGone == 0
+}
+
 // IsSingleThreadedLeader reports whether id is live, a thread-group leader
 // and has no other thread.
 func (t *Table) IsSingleThreadedLeader(id ProcID) bool {

@@ -54,6 +54,11 @@ const (
 	ExitInferred
 	// leaderGone: the group leader exited while other threads lived on.
 	leaderGone
+	// Stale: with Config.LazyExec, the process's details (comm, exe,
+	// namespaces, cgroup, credentials, NSpid) may be out of date: copied
+	// from its parent at fork, or from before an exec. Refresh reads them
+	// again. Identity and lineage are never stale.
+	Stale
 )
 
 // Process is a snapshot of one tracked process. NS is shared and

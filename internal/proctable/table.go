@@ -23,6 +23,13 @@ const startSlack = 2
 // reading the three clocks.
 const skewNs = int64(time.Millisecond)
 
+// coarseSkewNs is how far an audit stamp may lie before the event it
+// follows: the kernel stamps records with the coarse real-time clock,
+// updated once per jiffy (10 ms at HZ=100, the slowest), while the proc
+// connector's timestamps are precise. A process that forks and execs
+// within one jiffy has an exec record stamped before its own start.
+const coarseSkewNs = int64(10*time.Millisecond) + skewNs
+
 // Config tunes a Table. The zero value is usable.
 type Config struct {
 	// Retention keeps exited processes at least this long (default 30s).
@@ -37,6 +44,12 @@ type Config struct {
 	ReceiveBuffer int
 	// ProcRoot is where procfs is mounted (default /proc).
 	ProcRoot string
+	// LazyExec skips re-reading /proc at EXEC for a process the table
+	// knows: it is only flagged Stale, and Refresh reads its details
+	// when someone needs them. Under an exec storm the re-read costs more
+	// than the audit records of the exec; attribution needs only the
+	// identity and lineage, which exec does not change.
+	LazyExec bool
 }
 
 func (c *Config) defaults() {
@@ -220,6 +233,39 @@ func (t *Table) Lookup(pid int32) (Process, bool) {
 	return Process{}, false
 }
 
+// Refresh returns the live process with this PID, first re-reading its
+// details from /proc when an exec left them stale (Config.LazyExec).
+func (t *Table) Refresh(pid int32) (Process, bool) {
+	t.mu.RLock()
+	p := t.liveByPID(pid)
+	if p == nil || p.flags&Stale == 0 {
+		defer t.mu.RUnlock()
+		if p == nil {
+			return Process{}, false
+		}
+		return p.snapshot(), true
+	}
+	want := p.id.StartTime
+	t.mu.RUnlock()
+	t.inferMu.Lock()
+	defer t.inferMu.Unlock()
+	c := t.clock()
+	info := &t.inferBuf
+	*info = procInfo{}
+	err := t.inferSrc.read(pid, info, want, 0, readAll)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	p = t.find(ProcID{pid, want})
+	if p == nil || p.exited() {
+		return Process{}, false
+	}
+	if err == nil && !info.dead() {
+		t.upsert(info, c, 0, nil)
+		p.flags &^= Stale
+	}
+	return p.snapshot(), true
+}
+
 // Get returns the process with this identity, live or retained.
 func (t *Table) Get(id ProcID) (Process, bool) {
 	t.mu.RLock()
@@ -315,7 +361,7 @@ func (t *Table) attributeLocked(pid, ppid int32, atNs int64) *proc {
 		if p.exited() && p.exitNs < atNs-skewNs {
 			break // older ones exited earlier still
 		}
-		if p.startNs > atNs+skewNs {
+		if p.startNs > atNs+coarseSkewNs {
 			continue
 		}
 		if ppid == 0 || p.parent.PID == ppid {
@@ -348,7 +394,7 @@ func (t *Table) infer(pid, ppid int32, atNs int64) (ProcID, bool) {
 	// (a reparented process no longer has the record's ppid).
 	startNs := c.wallOfTicks(info.start)
 	held := err == nil && !info.dead() && (atNs == 0 ||
-		startNs+tickNs <= atNs || (startNs <= atNs+skewNs && (ppid == 0 || info.ppid == ppid)))
+		startNs+tickNs <= atNs || (startNs <= atNs+coarseSkewNs && (ppid == 0 || info.ppid == ppid)))
 	if held {
 		var created bool
 		p, created = t.upsert(info, c, ForkInferred, nil)

@@ -279,3 +279,39 @@ func TestLineage(t *testing.T) {
 		t.Error("exited grandchild still counts")
 	}
 }
+
+// With LazyExec an exec reads nothing: the process is flagged Stale
+// and Refresh reads its new details on demand.
+func TestLazyExec(t *testing.T) {
+	f := newFakeProc()
+	f.add(1, 0, 1, "init")
+	tab := newFakeTable(Config{LazyExec: true}, f)
+	if err := tab.rescan(true); err != nil {
+		t.Fatal(err)
+	}
+	ms := int64(time.Millisecond)
+	c := fakeClocks(200 * ms)
+	f.add(100, 1, ticks(100*ms), "sh")
+	tab.applyAll(c, forkEvent(100*ms, 1, 100, 100))
+	info := f.procs[100]
+	info.comm, info.exe = []byte("true"), []byte("/usr/bin/true")
+	reads := f.reads
+	tab.applyAll(c, execEvent(150*ms, 100))
+	if f.reads != reads {
+		t.Fatalf("exec read /proc %d times with LazyExec", f.reads-reads)
+	}
+	p, ok := tab.Lookup(100)
+	if !ok || p.Flags&Stale == 0 || p.Comm != "sh" {
+		t.Fatalf("after a lazy exec: %+v", p)
+	}
+	p, ok = tab.Refresh(100)
+	if !ok || p.Flags&Stale != 0 || p.Comm != "true" || p.Exe != "/usr/bin/true" {
+		t.Fatalf("Refresh: %+v", p)
+	}
+	// An exec of a process the table never saw is read at once.
+	f.add(200, 1, ticks(160*ms), "x")
+	tab.applyAll(c, execEvent(170*ms, 200))
+	if p, ok := tab.Lookup(200); !ok || p.Flags&Stale != 0 {
+		t.Fatalf("unknown process after exec: %+v %v", p, ok)
+	}
+}
