@@ -172,23 +172,64 @@ type header struct {
 // headerReader reads the header of the common line shape,
 // "[node=N ]type=NAME msg=audit(SEC.MSC:SERIAL): ...", holding one record,
 // exactly as record.Parser reads it; anything else is left to the parser.
+// It runs on nearly every line of a large log, so it reads the line once,
+// left to right, and looks type names up in a short list rather than a
+// map: a log holds a few dozen types.
 type headerReader struct {
-	types map[string]uint32 // type names seen, with their numbers
+	types []typeName        // type names seen, with their numbers
 	nodes map[string]string // node names seen, interned
+}
+
+type typeName struct {
+	name string
+	typ  uint32
 }
 
 var (
 	typePrefix  = []byte("type=")
 	nodePrefix  = []byte("node=")
 	stampPrefix = []byte(" msg=audit(")
-	stampOpen   = []byte("audit(")
 )
+
+func (h *headerReader) typeOf(name []byte) (uint32, bool) {
+	for i := range h.types {
+		if t := &h.types[i]; len(t.name) == len(name) && t.name == string(name) {
+			return t.typ, true
+		}
+	}
+	n, known := abi.MsgTypeByName(string(name))
+	if !known || abi.MsgTypeName(n) != string(name) {
+		return 0, false // UNKNOWN[n], numbers: the parser's business
+	}
+	h.types = append(h.types, typeName{string(name), n})
+	return n, true
+}
+
+// digits reads a decimal of 1 to 20 digits at the start of b, as
+// parseUint would read it, and returns it with the bytes it used.
+func digits(b []byte) (uint64, int, bool) {
+	var n uint64
+	i := 0
+	// Nineteen digits cannot overflow; only a twentieth needs a check.
+	for ; i < len(b) && i < 19 && b[i] >= '0' && b[i] <= '9'; i++ {
+		n = n*10 + uint64(b[i]-'0')
+	}
+	if i == 19 && i < len(b) && b[i] >= '0' && b[i] <= '9' {
+		d := uint64(b[i] - '0')
+		if n > (1<<64-1-d)/10 {
+			return 0, 0, false
+		}
+		n = n*10 + d
+		i++
+		if i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			return 0, 0, false // more than 20 digits
+		}
+	}
+	return n, i, i > 0
+}
 
 func (h *headerReader) read(line []byte) (header, bool) {
 	var hd header
-	if bytes.Count(line, stampOpen) != 1 {
-		return hd, false // no stamp, or two records on one line
-	}
 	rest := line
 	if bytes.HasPrefix(rest, nodePrefix) {
 		sp := bytes.IndexByte(rest, ' ')
@@ -198,8 +239,13 @@ func (h *headerReader) read(line []byte) (header, bool) {
 		name := rest[len(nodePrefix):sp]
 		n, ok := h.nodes[string(name)]
 		if !ok {
-			if len(name) == 0 || bytes.ContainsAny(name, "\"'=") {
+			if len(name) == 0 || bytes.ContainsAny(name, "\"'=(") {
 				return hd, false
+			}
+			for _, c := range name {
+				if c <= ' ' || c > '~' {
+					return hd, false // odd bytes: the parser's business
+				}
 			}
 			if h.nodes == nil {
 				h.nodes = map[string]string{}
@@ -218,18 +264,9 @@ func (h *headerReader) read(line []byte) (header, bool) {
 	if sp <= 0 {
 		return hd, false
 	}
-	name := rest[:sp]
-	t, ok := h.types[string(name)]
+	t, ok := h.typeOf(rest[:sp])
 	if !ok {
-		n, known := abi.MsgTypeByName(string(name))
-		if !known || abi.MsgTypeName(n) != string(name) {
-			return hd, false // UNKNOWN[n], numbers: the parser's business
-		}
-		if h.types == nil {
-			h.types = map[string]uint32{}
-		}
-		h.types[string(name)] = n
-		t = n
+		return hd, false
 	}
 	hd.typ = t
 	rest = rest[sp:]
@@ -237,17 +274,31 @@ func (h *headerReader) read(line []byte) (header, bool) {
 		return hd, false
 	}
 	rest = rest[len(stampPrefix):]
-	dot := bytes.IndexByte(rest, '.')
-	colon := bytes.IndexByte(rest, ':')
-	end := bytes.IndexByte(rest, ')')
-	if dot <= 0 || colon != dot+4 || end <= colon+1 || len(rest) <= end+1 || rest[end+1] != ':' {
+	sec, n, ok := digits(rest)
+	if !ok || n >= len(rest) || rest[n] != '.' || sec > 1<<62 {
 		return hd, false
 	}
-	sec, ok1 := parseUint(rest[:dot])
-	msec, ok2 := parseUint(rest[dot+1 : colon])
-	serial, ok3 := parseUint(rest[colon+1 : end])
-	if !ok1 || !ok2 || !ok3 || sec > 1<<62 {
+	rest = rest[n+1:]
+	msec, n, ok := digits(rest)
+	if !ok || n != 3 || n >= len(rest) || rest[n] != ':' {
 		return hd, false
+	}
+	rest = rest[n+1:]
+	serial, n, ok := digits(rest)
+	if !ok || n+1 >= len(rest) || rest[n] != ')' || rest[n+1] != ':' {
+		return hd, false
+	}
+	// One record only: a second one on the line would have its own
+	// "audit(". '(' is rare in a record, so look for it first.
+	for tail := rest[n+1:]; ; {
+		i := bytes.IndexByte(tail, '(')
+		if i < 0 {
+			break
+		}
+		if i >= 5 && string(tail[i-5:i]) == "audit" {
+			return hd, false
+		}
+		tail = tail[i+1:]
 	}
 	hd.sec, hd.msec, hd.serial = int64(sec), uint32(msec), serial
 	return hd, true

@@ -3,6 +3,7 @@ package search
 import (
 	"bytes"
 	"context"
+	"github.com/contaudit/contaudit/internal/record"
 	"strings"
 	"testing"
 	"time"
@@ -94,4 +95,40 @@ func FuzzPrefilter(f *testing.F) {
 			t.Errorf("query %+v: prefiltered output differs\nfast: %q\nfull: %q", q, fast, full)
 		}
 	})
+}
+
+// FuzzHeaderReader checks the header reader against the parser: when it
+// reads a line, the parser must find exactly that one record.
+func FuzzHeaderReader(f *testing.F) {
+	for _, s := range strings.Split(events, "\n") {
+		f.Add(s)
+	}
+	f.Add("node=a type=SYSCALL msg=audit(18446744073709551615.000:18446744073709551615): x=1")
+	f.Add("type=PATH msg=audit(1.000:2): name=\"x\" type=PATH msg=audit(1.000:3): y=(null)")
+	f.Add("type=PATH msg=audit(00000000000000000001.999:099999999999999999999): a=1")
+	f.Fuzz(func(t *testing.T, line string) {
+		var h headerReader
+		hd, ok := h.read([]byte(line))
+		if !ok {
+			return
+		}
+		rec, rest, err := record.ParseLine([]byte(line))
+		if err != nil || len(rest) != 0 {
+			t.Fatalf("header read, parser: %v, rest %q", err, rest)
+		}
+		if rec.Node != hd.node || rec.Type != hd.typ || rec.Sec != hd.sec || rec.Msec != hd.msec || rec.Serial != hd.serial {
+			t.Fatalf("header %+v, parser %s %s %d.%d:%d", hd, rec.Node, rec.TypeName, rec.Sec, rec.Msec, rec.Serial)
+		}
+	})
+}
+
+func TestDigits(t *testing.T) {
+	for _, s := range []string{"0", "7", "0001", "18446744073709551615", "18446744073709551616", "99999999999999999999",
+		"123456789012345678901", "1844674407370955161", "", "x"} {
+		n, used, ok := digits([]byte(s + "."))
+		want, wok := parseUint([]byte(s))
+		if ok != wok || ok && (n != want || used != len(s)) {
+			t.Errorf("digits(%q) = %d %d %v; parseUint = %d %v", s, n, used, ok, want, wok)
+		}
+	}
 }

@@ -28,7 +28,7 @@ import (
 
 // chunkSize is large enough for the prefilter's bytes.Index to run at
 // memory speed and small enough that a few in flight cost little.
-const chunkSize = 1 << 20
+const chunkSize = 256 << 10
 
 // pools hands chunk buffers and item slices back for reuse, so that a
 // large log is read without allocating (and zeroing) memory for each
@@ -242,8 +242,11 @@ func (w *worker) run(c *chunk) {
 				err: fmt.Errorf("%w: more than %d bytes (%d)", record.ErrLineTooLong, w.max, len(l))})
 			continue
 		}
-		if t := bytes.TrimLeft(l, " \t\r"); len(t) == 0 || t[0] == '#' {
-			continue
+		if len(l) == 0 || l[0] == ' ' || l[0] == '\t' || l[0] == '\r' || l[0] == '#' {
+			// Blank lines and comments are skipped, as record.Reader does.
+			if t := bytes.TrimLeft(l, " \t\r"); len(t) == 0 || t[0] == '#' {
+				continue
+			}
 		}
 		parse := w.all || w.pre.all
 		if !parse {

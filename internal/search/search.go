@@ -125,6 +125,10 @@ type searcher struct {
 	recs    []*record.Record
 	eoe     payload // the EOE record being filed, if any
 	eoeKey  event.Key
+	// openKey is the last key filed, known to be in order.open while
+	// openCached holds.
+	openKey    event.Key
+	openCached bool
 	// src is the source being read; lastSrc the one s.last came from.
 	src, lastSrc string
 }
@@ -245,8 +249,12 @@ func (f *filer) file(key event.Key, typ uint32, raw []byte, mask uint64) {
 			s.handle(ev, false)
 		}
 	}
-	if _, ok := s.order.open[key]; !ok && !isEOE {
-		s.order.opened(key)
+	if !isEOE && (!s.openCached || key != s.openKey) {
+		// Most records follow one of their event: its key is known open.
+		if _, ok := s.order.open[key]; !ok {
+			s.order.opened(key)
+		}
+		s.openKey, s.openCached = key, true
 	}
 	for _, ev := range f.asm.Add(key, typ, p, now) {
 		s.handle(ev, false)
@@ -259,6 +267,9 @@ func (f *filer) file(key event.Key, typ uint32, raw []byte, mask uint64) {
 func (s *searcher) handle(ev event.Event[payload], atEOF bool) {
 	if ev.Reason != event.EndSplit {
 		s.order.closed(ev.Key)
+		if s.openCached && ev.Key == s.openKey {
+			s.openCached = false
+		}
 	}
 	s.stats.Events++
 	if s.ckpt.covers(ev.Key) {
@@ -315,9 +326,11 @@ func (s *searcher) print(k event.Key, recs []payload) {
 	out := s.out[:0]
 	switch s.opt.Format {
 	case FormatRaw:
+		// Straight to the writer: a copy less for the format that
+		// prints the most.
 		for _, r := range recs {
-			out = append(out, r.raw...)
-			out = append(out, '\n')
+			s.w.Write(r.raw)
+			s.w.WriteByte('\n')
 		}
 	case FormatDefault:
 		out = appendDefaultHeader(out, k.Sec, s.opt.Loc)
