@@ -109,6 +109,8 @@ func Open(cfg Config) (_ *Tracker, err error) {
 	// Attribution needs identity and lineage, which exec does not change;
 	// the control API refreshes what it prints.
 	cfg.Table.LazyExec = true
+	// The daemon's loop calls Sync after every batch and on idle ticks.
+	cfg.Table.Passive = true
 	if t.table, err = proctable.Open(cfg.Table); err != nil {
 		return nil, fmt.Errorf("process table: %w", err)
 	}

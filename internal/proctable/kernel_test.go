@@ -654,3 +654,32 @@ func TestKernelOpenUnprivileged(t *testing.T) {
 	}
 	t.Logf("took %v:\n%s", time.Since(start).Round(time.Millisecond), bytes.TrimSpace(out))
 }
+
+// A passive table subscribes without Go's poller and follows processes
+// through Sync alone.
+func TestPassive(t *testing.T) {
+	kerneltest.RequireRoot(t)
+	tab, err := Open(Config{Passive: true, LazyExec: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tab.Close()
+	if err := tab.Run(t.Context()); err == nil {
+		t.Fatal("Run on a passive table did not fail")
+	}
+	cmd := exec.Command("sleep", "5")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	if err := tab.Sync(); err != nil {
+		t.Fatal(err)
+	}
+	p, ok := tab.Lookup(int32(cmd.Process.Pid))
+	if !ok || p.Parent.PID != int32(os.Getpid()) {
+		t.Fatalf("child %d after Sync: %+v %v", cmd.Process.Pid, p, ok)
+	}
+	if p, ok := tab.Refresh(int32(cmd.Process.Pid)); !ok || p.Comm != "sleep" || p.Flags&Stale != 0 {
+		t.Fatalf("Refresh: %+v %v", p, ok)
+	}
+}

@@ -18,11 +18,12 @@ import (
 // socket is a NETLINK_CONNECTOR socket subscribed to the proc connector,
 // registered with Go's poller so that Run's wait never pins an OS thread.
 type socket struct {
-	f     *os.File
-	inode uint64 // names the socket in /proc/net/netlink
+	f       *os.File
+	inode   uint64 // names the socket in /proc/net/netlink
+	passive bool   // outside Go's poller (Config.Passive)
 }
 
-func openSocket(rcvbuf int) (*socket, error) {
+func openSocket(rcvbuf int, passive bool) (*socket, error) {
 	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, abi.NETLINK_CONNECTOR)
 	if err != nil {
 		return nil, fmt.Errorf("open NETLINK_CONNECTOR socket: %w", err)
@@ -44,12 +45,74 @@ func openSocket(rcvbuf int) (*socket, error) {
 		unix.Close(fd)
 		return nil, fmt.Errorf("fstat proc connector socket: %w", err)
 	}
+	if passive {
+		// Kept out of Go's network poller: it would wake a thread for
+		// every event although nobody waits (recv never blocks:
+		// MSG_DONTWAIT), and under an exec storm those wake-ups cost
+		// more than applying the events.
+		if err := subscribePolling(fd, abi.PROC_CN_MCAST_LISTEN); err != nil {
+			unix.Close(fd)
+			return nil, err
+		}
+		if err := unix.SetNonblock(fd, false); err != nil {
+			unix.Close(fd)
+			return nil, err
+		}
+		return &socket{f: os.NewFile(uintptr(fd), "netlink-connector-proc"), inode: st.Ino, passive: true}, nil
+	}
 	s := &socket{f: os.NewFile(uintptr(fd), "netlink-connector-proc"), inode: st.Ino}
 	if err := s.subscribe(abi.PROC_CN_MCAST_LISTEN); err != nil {
 		s.f.Close()
 		return nil, err
 	}
 	return s, nil
+}
+
+// subscribeMsg is the PROC_CN_MCAST_LISTEN (or IGNORE) request and the
+// ack its answer carries plus one.
+func subscribeMsg(op uint32) ([]byte, uint32) {
+	ack := uint32(os.Getpid())<<8 | 0x5a
+	var data [4]byte
+	binary.NativeEndian.PutUint32(data[:], op)
+	payload := abi.AppendCnMsg(nil, abi.CnMsg{ID: abi.CbID{Idx: abi.CN_IDX_PROC, Val: abi.CN_VAL_PROC}, Seq: 1, Ack: ack}, data[:])
+	msg := make([]byte, unix.NLMSG_HDRLEN, unix.NLMSG_HDRLEN+len(payload))
+	binary.NativeEndian.PutUint32(msg[0:], uint32(unix.NLMSG_HDRLEN+len(payload)))
+	binary.NativeEndian.PutUint16(msg[4:], unix.NLMSG_DONE)
+	return append(msg, payload...), ack
+}
+
+// subscribePolling is subscribe for a socket outside Go's poller: it
+// waits for the answer with poll(2).
+func subscribePolling(fd int, op uint32) error {
+	msg, ack := subscribeMsg(op)
+	if err := unix.Sendto(fd, msg, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
+		return fmt.Errorf("subscribe to proc connector: %w", err)
+	}
+	buf := make([]byte, 4096)
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		n, err := recv(fd, buf)
+		switch {
+		case err == unix.EAGAIN:
+			left := time.Until(deadline)
+			if left <= 0 {
+				return fmt.Errorf("subscribe to proc connector: no answer in 2s (outside the initial user and PID namespaces?): %w", unix.EPERM)
+			}
+			pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+			if _, err := unix.Poll(pfd, int(left/time.Millisecond)+1); err != nil && err != unix.EINTR {
+				return fmt.Errorf("subscribe to proc connector: poll: %w", err)
+			}
+		case err != nil:
+			// ENOBUFS: only events lost, the seed covers them.
+		default:
+			if e, ok := ackOf(buf[:n], ack+1); ok {
+				if e != 0 {
+					return fmt.Errorf("subscribe to proc connector (needs CAP_NET_ADMIN): %w", unix.Errno(e))
+				}
+				return nil
+			}
+		}
+	}
 }
 
 // subscribe sends PROC_CN_MCAST_LISTEN and waits for the kernel's
@@ -59,14 +122,7 @@ func openSocket(rcvbuf int) (*socket, error) {
 // that arrive before the answer are discarded: the seed walk that follows
 // covers them.
 func (s *socket) subscribe(op uint32) error {
-	ack := uint32(os.Getpid())<<8 | 0x5a
-	var data [4]byte
-	binary.NativeEndian.PutUint32(data[:], op)
-	payload := abi.AppendCnMsg(nil, abi.CnMsg{ID: abi.CbID{Idx: abi.CN_IDX_PROC, Val: abi.CN_VAL_PROC}, Seq: 1, Ack: ack}, data[:])
-	msg := make([]byte, unix.NLMSG_HDRLEN, unix.NLMSG_HDRLEN+len(payload))
-	binary.NativeEndian.PutUint32(msg[0:], uint32(unix.NLMSG_HDRLEN+len(payload)))
-	binary.NativeEndian.PutUint16(msg[4:], unix.NLMSG_DONE)
-	msg = append(msg, payload...)
+	msg, ack := subscribeMsg(op)
 	rc, err := s.f.SyscallConn()
 	if err != nil {
 		return err
@@ -156,7 +212,7 @@ func recv(fd int, b []byte) (int, error) {
 // hides other users' namespaces and executables from anyone else.
 func Open(cfg Config) (*Table, error) {
 	cfg.defaults()
-	sock, err := openSocket(cfg.ReceiveBuffer)
+	sock, err := openSocket(cfg.ReceiveBuffer, cfg.Passive)
 	if err != nil {
 		return nil, err
 	}
@@ -209,6 +265,8 @@ type deadSource struct{}
 func (deadSource) read(int32, *procInfo, uint64, uint64, readParts) error { return errGone }
 func (deadSource) list(p []int32) ([]int32, error)                        { return p, errors.New("table closed") }
 
+var errPassive = errors.New("proctable: Run on a passive table: its owner calls Sync")
+
 // ErrClosed is returned by Sync and Run after Close.
 var ErrClosed = errors.New("proctable: closed")
 
@@ -246,6 +304,9 @@ func (t *Table) trySync() bool {
 // Run applies events as they arrive until ctx is done (it then returns
 // nil) or the socket fails.
 func (t *Table) Run(ctx context.Context) error {
+	if t.sock.passive {
+		return errPassive
+	}
 	rc, err := t.sock.f.SyscallConn()
 	if err != nil {
 		return ErrClosed

@@ -50,6 +50,11 @@ type Config struct {
 	// than the audit records of the exec; attribution needs only the
 	// identity and lineage, which exec does not change.
 	LazyExec bool
+	// Passive says the owner applies events with Sync (from its own
+	// loop, often enough that the socket buffer does not overflow) and
+	// never calls Run. The socket then stays out of Go's network
+	// poller, which would otherwise wake a thread for every event.
+	Passive bool
 }
 
 func (c *Config) defaults() {
