@@ -1,6 +1,7 @@
 package event
 
 import (
+	"fmt"
 	"testing"
 	"time"
 )
@@ -23,9 +24,27 @@ func FuzzAssembler(f *testing.F) {
 			MaxRecords:       1 + int(data[0]>>3&3),
 			History:          64,
 			CloseOnProctitle: data[0]&0x20 != 0,
+			NoSerials:        data[0]&0x40 != 0,
 		}
 		data = data[1:]
 		a := NewAssembler[int](cfg)
+		// b replays the same input with serial tracking the other way: it
+		// must group the records the same.
+		other := cfg
+		other.NoSerials = !cfg.NoSerials
+		b := NewAssembler[int](other)
+		type sig struct {
+			key    Key
+			recs   string
+			reason Reason
+			part   int
+		}
+		var seqA, seqB []sig
+		sign := func(dst *[]sig, evs []Event[int]) {
+			for _, e := range evs {
+				*dst = append(*dst, sig{e.Key, fmt.Sprint(e.Records, e.Types), e.Reason, e.Part})
+			}
+		}
 		var keys []Key
 		var types []uint32
 		emitted := map[int]int{}
@@ -37,6 +56,7 @@ func FuzzAssembler(f *testing.F) {
 		var events uint64
 		now := t0
 		check := func(evs []Event[int]) {
+			sign(&seqA, evs)
 			for _, e := range evs {
 				events++
 				if len(e.Records) == 0 || len(e.Records) > cfg.MaxRecords || len(e.Types) != len(e.Records) {
@@ -70,8 +90,10 @@ func FuzzAssembler(f *testing.F) {
 			case 0:
 				now = now.Add(time.Duration(b1) * 10 * time.Millisecond)
 				check(a.Expire(now))
+				sign(&seqB, b.Expire(now))
 			case 1:
 				check(a.Flush())
+				sign(&seqB, b.Flush())
 			default:
 				node := ""
 				if b0&0x80 != 0 {
@@ -85,9 +107,14 @@ func FuzzAssembler(f *testing.F) {
 				keys = append(keys, k)
 				types = append(types, fuzzTypes[b2&7])
 				check(a.Add(k, fuzzTypes[b2&7], len(keys)-1, now))
+				sign(&seqB, b.Add(k, fuzzTypes[b2&7], len(keys)-1, now))
 			}
 		}
 		check(a.Flush())
+		sign(&seqB, b.Flush())
+		if fmt.Sprint(seqA) != fmt.Sprint(seqB) {
+			t.Fatalf("NoSerials %v and %v group differently:\n%v\n%v", cfg.NoSerials, other.NoSerials, seqA, seqB)
+		}
 		for id, typ := range types {
 			want := 1
 			if typ == tEOE {
