@@ -345,7 +345,7 @@ func (s *Server) serveSet(w http.ResponseWriter, r *http.Request) {
 	rec := contid.OpRecord{Op: contid.OpSet, Target: contid.ProcID{PID: *req.PID}, Contid: op.Contid, OldContid: contid.Unset, Labels: op.Labels}
 	wr, ae := s.writer(r)
 	if ae == nil {
-		rec.Target, ae = s.target(*req.PID)
+		rec.Target, ae = s.targetFor(r, *req.PID)
 	}
 	if ae != nil {
 		rec.Writer = wr
@@ -377,7 +377,7 @@ func (s *Server) serveCapcontid(w http.ResponseWriter, r *http.Request) {
 	rec := contid.OpRecord{Op: contid.OpCapcontid, Target: contid.ProcID{PID: *req.PID}, Contid: contid.Unset, OldContid: contid.Unset, Capcontid: *req.On}
 	wr, ae := s.writer(r)
 	if ae == nil {
-		rec.Target, ae = s.target(*req.PID)
+		rec.Target, ae = s.targetFor(r, *req.PID)
 	}
 	if ae != nil {
 		rec.Writer = wr
@@ -402,7 +402,7 @@ func (s *Server) serveGet(w http.ResponseWriter, r *http.Request) {
 	rd, ae := s.writer(r)
 	if ae == nil {
 		var target contid.ProcID
-		if target, ae = s.target(int32(pid)); ae == nil {
+		if target, ae = s.targetFor(r, int32(pid)); ae == nil {
 			id, err := s.backend.Get(rd, target)
 			if err != nil {
 				writeError(w, s.fromBackend(err))
@@ -460,6 +460,19 @@ func (s *Server) mayList(r *http.Request) *apiError {
 func (s *Server) refused(rec contid.OpRecord, ae *apiError) {
 	rec.Err = &contid.Error{Errno: ae.errno, Reason: ae.msg}
 	s.backend.Refused(rec)
+}
+
+// targetFor resolves a PID as the caller names it, in its own PID
+// namespace, to the live process holding it now.
+func (s *Server) targetFor(r *http.Request, pid int32) (contid.ProcID, *apiError) {
+	if c := peerPID(r.Context()); c > 0 {
+		h, ae := s.hostPID(c, pid)
+		if ae != nil {
+			return contid.ProcID{PID: pid}, ae
+		}
+		pid = h
+	}
+	return s.target(pid)
 }
 
 // target resolves a requested PID to the live process holding it now.
