@@ -189,7 +189,21 @@ func (s *Server) forgedRequest(w http.ResponseWriter, r *http.Request, format st
 	s.forged.Add(1)
 	msg := fmt.Sprintf(format, args...)
 	s.log.Warn("control: malformed request", "path", r.URL.Path, "peer", peerPID(r.Context()), "err", msg)
-	writeError(w, &apiError{http.StatusBadRequest, unix.EINVAL, msg})
+	ae := &apiError{http.StatusBadRequest, unix.EINVAL, msg}
+	// A malformed attempt to change contid state is still an attempt:
+	// audited with whatever identity the caller has, no target, no value.
+	var op string
+	switch r.URL.Path {
+	case "/v0/contid/set":
+		op = contid.OpSet
+	case "/v0/contid/capcontid":
+		op = contid.OpCapcontid
+	}
+	if op != "" {
+		wr, _ := s.writer(r)
+		s.refused(contid.OpRecord{Op: op, Contid: contid.Unset, OldContid: contid.Unset, Writer: wr}, ae)
+	}
+	writeError(w, ae)
 }
 
 // decode reads exactly one JSON object with known fields only.

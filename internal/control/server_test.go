@@ -200,9 +200,25 @@ func TestForgedRequests(t *testing.T) {
 			t.Errorf("%s %s %.60s: Forged() = %d, want %d", c.method, c.target, c.body, got, i+1)
 		}
 	}
+	// Malformed set and capcontid attempts reach the backend only to be
+	// audited: refused records with the caller's identity, no target.
 	sets, caps, gets, refused := f.calls()
-	if len(sets)+len(caps)+len(gets)+len(refused) != 0 {
-		t.Errorf("forged requests reached the backend: %v %v %v %v", sets, caps, gets, refused)
+	if len(sets)+len(caps)+len(gets) != 0 {
+		t.Errorf("forged requests reached the backend: %v %v %v", sets, caps, gets)
+	}
+	wantRefused := 0
+	for _, c := range cases {
+		if c.method == "POST" && (strings.HasPrefix(c.target, "/v0/contid/set") || strings.HasPrefix(c.target, "/v0/contid/capcontid")) {
+			wantRefused++
+		}
+	}
+	if len(refused) != wantRefused {
+		t.Errorf("%d forged attempts audited, want %d", len(refused), wantRefused)
+	}
+	for _, r := range refused {
+		if r.Success() || !r.Target.IsZero() || r.Writer.Proc.PID != int32(os.Getpid()) {
+			t.Errorf("forged attempt audited as %s", r.String())
+		}
 	}
 	// Not forged, but not served: unknown routes and wrong methods.
 	for _, c := range []struct {
