@@ -54,12 +54,21 @@ func newPrefilter(q Query) prefilter {
 			field(func(val []byte) bool { n, ok := probeInt(val); return !ok || uint32(n) == uint32(v.V) }, keys...)
 		}
 	}
-	str(q.Comm)
-	str(q.Exe)
+	// A string option looks at one or two fields, so a probe at their
+	// names costs one pass over a chunk where the value and its hex form
+	// cost two; -f looks at three (name, cwd, path) and keeps the
+	// patterns.
+	strField := func(v string, keys ...string) {
+		if v != "" {
+			field(strProbe([]byte(v)), keys...)
+		}
+	}
+	strField(q.Comm, "comm")
+	strField(q.Exe, "exe")
 	str(q.File)
-	str(q.Key)
-	str(q.Hostname)
-	str(q.Terminal)
+	strField(q.Key, "key")
+	strField(q.Hostname, "hostname")
+	strField(q.Terminal, "terminal")
 	num(q.PID, "pid")
 	num(q.PPID, "ppid")
 	num(q.Syscall, "syscall")
@@ -90,6 +99,35 @@ func newPrefilter(q Query) prefilter {
 		}, "success", "res")
 	}
 	return f
+}
+
+// strProbe matches a value that may contain needle once parsed: a
+// quoted value up to its closing quote, else the word up to a space, as
+// written or hex-encoded (the parser decodes the hex of untrusted
+// strings; the hex of a substring is a substring of the hex). A value it
+// cannot delimit counts as a match.
+func strProbe(needle []byte) func([]byte) bool {
+	hexNeedle := bytes.ToUpper([]byte(hex.EncodeToString(needle)))
+	return func(val []byte) bool {
+		if len(val) > 0 && val[0] == '"' {
+			end := bytes.IndexByte(val[1:], '"')
+			if end < 0 {
+				return true
+			}
+			if after := val[2+end:]; len(after) > 0 && after[0] != ' ' && after[0] != '\n' && after[0] != 0x1d {
+				return true // something glued after the quote: the parser's business
+			}
+			return bytes.Contains(val[1:1+end], needle)
+		}
+		end := 0
+		for end < len(val) && val[end] != ' ' && val[end] != '\n' && val[end] != 0x1d {
+			end++
+		}
+		if end == 0 {
+			return true // nothing after '=': the parser's business
+		}
+		return bytes.Contains(val[:end], needle) || bytes.Contains(val[:end], hexNeedle)
+	}
 }
 
 // probeInt reads a number as the matcher would find it after "key=":

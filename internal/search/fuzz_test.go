@@ -63,9 +63,11 @@ func FuzzPrefilter(f *testing.F) {
 	f.Add(events, int64(0), uint8(0))
 	f.Add("type=SYSCALL msg=audit(1.000:1): pid=007 uid=\"0\" auid=-4294967296 success=yes res=1AUID=\"x\"\n", int64(7), uint8(1))
 	f.Add("type=USER_LOGIN msg=audit(1.000:2): pid=1 uid=0 ses=4294967295 msg='op=login id=0 res=failed'\n", int64(-1), uint8(5))
+	f.Add("type=SYSCALL msg=audit(1.000:3): comm=\"x\"y exe=622269 key=6120620178 terminal=pts/0'\x1dUID=\"a\"\n", int64(0), uint8(8))
+	f.Add("type=USER_CMD msg=audit(1.000:4): msg='cwd=\"/\" cmd=6C73 exe=\"/bin\"x\" hostname=h terminal=pts res=success'\n", int64(0), uint8(9))
 	f.Fuzz(func(t *testing.T, log string, v int64, which uint8) {
 		var q Query
-		switch which % 8 {
+		switch which % 11 {
 		case 0:
 			q.PID = SetInt(v)
 		case 1:
@@ -82,6 +84,12 @@ func FuzzPrefilter(f *testing.F) {
 			q.AnyGID, q.Syscall = SetInt(v), SetInt(v)
 		case 7:
 			q.Key, q.AUID = "k", SetInt(v)
+		case 8:
+			q.Exe, q.Word = "b\"in", v&1 == 0
+		case 9:
+			q.Comm, q.Terminal = "x", "pts"
+		case 10:
+			q.Key, q.Hostname = "a b", "h"
 		}
 		run := func(noPrefilter bool) string {
 			var out bytes.Buffer
