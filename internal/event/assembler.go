@@ -125,7 +125,7 @@ func (a *Assembler[T]) Add(k Key, typ uint32, rec T, now time.Time) []Event[T] {
 	}
 
 	e := a.last
-	if e == nil || e.key != k {
+	if e == nil || !e.key.Equal(k) {
 		e = a.open[k]
 	}
 	if e != nil {

@@ -406,3 +406,14 @@ func TestEachOpen(t *testing.T) {
 		t.Fatalf("flushed %+v: EachOpen's writes were lost", evs)
 	}
 }
+
+func TestKeyEqual(t *testing.T) {
+	keys := []Key{{}, {Node: "a"}, {Sec: 1}, {Msec: 1}, {Serial: 1}, {Node: "a", Sec: 1, Msec: 2, Serial: 3}, {Node: "b", Sec: 1, Msec: 2, Serial: 3}}
+	for _, a := range keys {
+		for _, b := range keys {
+			if a.Equal(b) != (a == b) {
+				t.Errorf("%+v.Equal(%+v) = %v", a, b, a.Equal(b))
+			}
+		}
+	}
+}

@@ -249,7 +249,7 @@ func (f *filer) file(key event.Key, typ uint32, raw []byte, mask uint64) {
 			s.handle(ev, false)
 		}
 	}
-	if !isEOE && (!s.openCached || key != s.openKey) {
+	if !isEOE && (!s.openCached || !key.Equal(s.openKey)) {
 		// Most records follow one of their event: its key is known open.
 		if _, ok := s.order.open[key]; !ok {
 			s.order.opened(key)
@@ -267,7 +267,7 @@ func (f *filer) file(key event.Key, typ uint32, raw []byte, mask uint64) {
 func (s *searcher) handle(ev event.Event[payload], atEOF bool) {
 	if ev.Reason != event.EndSplit {
 		s.order.closed(ev.Key)
-		if s.openCached && ev.Key == s.openKey {
+		if s.openCached && ev.Key.Equal(s.openKey) {
 			s.openCached = false
 		}
 	}
