@@ -2,12 +2,24 @@
 # execstorm.sh: how much an audit daemon slows a fork+exec storm.
 #
 # Runs bench/storm.c (posix_spawn + waitpid of /bin/true, STORM_N times) with
-# no audit, with Debian's auditd in three settings and with contaudit, all
-# under the one rule `-a always,exit -F arch=b64 -S execve -k storm`, and
+# no audit, with Debian's auditd in three settings and with contaudit in two,
+# all under the one rule `-a always,exit -F arch=b64 -S execve -k storm`, and
 # prints for each configuration the median over BENCH_RUNS runs of: the
 # workload's wall time and its ratio to no audit, the SYSCALL records with
 # key "storm" in the daemon's log, the kernel's lost count during the run, the
 # daemon's CPU per 1,000 events and its max RSS. See bench/README.md.
+#
+# The two contaudit configurations:
+#   contaudit         the host audit daemon alone: contaudit_containers = no
+#   contaudit-contid  container attribution on (contaudit_containers = yes:
+#                     process table, contid registry, control socket in the
+#                     temp dir), and the storm runs inside contid 4242
+#                     (`contaudit contid run 4242 -- storm N`), so every one
+#                     of its execs gets a CONTAINER_ID record. It also reports
+#                     how many of the storm's execs carry contid=4242 (all N
+#                     must), CPU per event relative to `contaudit` (issue 4's
+#                     target: at most 1.05) and the process table's size and
+#                     memory per tracked process.
 #
 # Runs as root on the shared kernel: it takes the kernel-test lock for its
 # whole run, refuses to start next to another audit daemon, and restores the
@@ -17,15 +29,17 @@
 #
 # Environment: STORM_N (default 20000), BENCH_RUNS (default 3),
 # BENCH_CONFIGS (space-separated subset of: noaudit auditd64 auditd8192
-# auditdnone contaudit; default all), BENCH_KEEP=1 keeps the temp dir.
+# auditdnone contaudit contaudit-contid; default all), BENCH_KEEP=1 keeps the
+# temp dir.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 N=${STORM_N:-20000}
 RUNS=${BENCH_RUNS:-3}
-CONFIGS=${BENCH_CONFIGS:-"noaudit auditd64 auditd8192 auditdnone contaudit"}
+CONFIGS=${BENCH_CONFIGS:-"noaudit auditd64 auditd8192 auditdnone contaudit contaudit-contid"}
 LOCK=/run/lock/contaudit-kerneltest.lock
 RULE=(-a 'always,exit' -F arch=b64 -S execve -k storm)
+CONTID=4242       # the contid contaudit-contid runs the storm in
 AUDITD=/sbin/auditd
 STOP_TIMEOUT=10   # seconds between SIGTERM and SIGKILL
 READY_TIMEOUT=15  # seconds for a daemon to register (and load its rules)
@@ -37,7 +51,7 @@ note() { echo "execstorm: $*" >&2; }
 [[ $N =~ ^[1-9][0-9]*$ ]] || die "STORM_N must be a positive integer, not '$N'"
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive integer, not '$RUNS'"
 for c in $CONFIGS; do
-  case $c in noaudit|auditd64|auditd8192|auditdnone|contaudit) ;; *) die "unknown configuration '$c' in BENCH_CONFIGS" ;; esac
+  case $c in noaudit|auditd64|auditd8192|auditdnone|contaudit|contaudit-contid) ;; *) die "unknown configuration '$c' in BENCH_CONFIGS" ;; esac
 done
 [[ $(id -u) -eq 0 ]] || die "must run as root (it drives the kernel's audit state)"
 for cmd in auditctl gcc flock pidof awk; do
@@ -172,12 +186,34 @@ exec {NAP_FD}<>"$WORK/nap"
 gcc -O2 -Wall -o "$WORK/storm" "$ROOT/bench/storm.c" || die "cannot compile bench/storm.c"
 
 CONTAUDIT="$ROOT/bin/contaudit"
-CONTAUDIT_REASON=   # non-empty: contaudit is not available, and why
-if [[ " $CONFIGS " == *" contaudit "* ]]; then
+declare -A NA     # contaudit configuration -> why it is not available
+if [[ " $CONFIGS " == *" contaudit "* || " $CONFIGS " == *" contaudit-contid "* ]]; then
+  reason=
   if ! make -C "$ROOT" build >"$WORK/build.log" 2>&1; then
-    CONTAUDIT_REASON="make build failed: $(grep -v '^make' "$WORK/build.log" | grep . | head -n 1 | cut -c1-160)"
+    reason="make build failed: $(grep -v '^make' "$WORK/build.log" | grep . | head -n 1 | cut -c1-160)"
   elif ! "$CONTAUDIT" daemon -h >"$WORK/daemon-help.log" 2>&1; then
-    CONTAUDIT_REASON="bin/contaudit has no working daemon subcommand: $(grep . "$WORK/daemon-help.log" | head -n 1 | cut -c1-160)"
+    reason="bin/contaudit has no working daemon subcommand: $(grep . "$WORK/daemon-help.log" | head -n 1 | cut -c1-160)"
+  fi
+  if [[ -n $reason ]]; then
+    NA[contaudit]=$reason
+    NA[contaudit-contid]=$reason
+  elif [[ " $CONFIGS " == *" contaudit-contid "* ]] && ! "$CONTAUDIT" contid run --help >"$WORK/contid-help.log" 2>&1; then
+    NA[contaudit-contid]="bin/contaudit has no working contid run subcommand: $(grep . "$WORK/contid-help.log" | head -n 1 | cut -c1-160)"
+  fi
+fi
+HAVE_CURL=0       # curl reads the daemon's metrics (process table size)
+if command -v curl >/dev/null; then HAVE_CURL=1; fi
+
+# The process table's heap per tracked process as its unit test measures it
+# (100,000 synthetic live processes); the daemon itself reports only counts.
+# Pure memory, no kernel: measured before the lock.
+MEMTEST="not measured"
+if [[ " $CONFIGS " == *" contaudit-contid "* && -z ${NA[contaudit-contid]:-} ]] && command -v go >/dev/null; then
+  if (cd "$ROOT" && go test -count=1 -run '^TestMemoryPerProcess$' -v ./internal/proctable) >"$WORK/memtest.log" 2>&1; then
+    MEMTEST=$(sed -n 's/.*: \([0-9][0-9]*\) bytes of heap per tracked process (\(.*\))$/\1 B per process (\2)/p' "$WORK/memtest.log" | head -n 1)
+    MEMTEST=${MEMTEST:-"not measured (no result line in the test's output)"}
+  else
+    MEMTEST="not measured (go test ./internal/proctable failed)"
   fi
 fi
 
@@ -217,20 +253,43 @@ echo
 # ---- one run of one configuration -----------------------------------------
 
 # RESULTS rows: config run wall_s recs true_recs lost bwta_jiffies cpu_ticks
-# hwm_kb backlog workload_cpu_s
+# hwm_kb backlog workload_cpu_s contid_recs procs_live procs_retained
+# (contid_recs: true_recs whose event has a CONTAINER_ID record with contid
+# $CONTID; procs_*: the daemon's process table after the run; "-": n/a)
 RESULTS="$WORK/results.tsv"
 : >"$RESULTS"
 
-run_storm() { # DIR: runs the workload, sets WALL, WCPU (its CPU seconds) and STORM_LAST (its PID)
-  "$WORK/storm" "$N" >"$1/storm.out" 2>"$1/storm.err" 9>&- {NAP_FD}>&- &
+# run_storm DIR [SOCKET]: runs the workload, sets WALL, WCPU (its CPU
+# seconds) and STORM_LAST (its PID, the ppid of its execs). With SOCKET it
+# runs inside contid $CONTID through the daemon's control socket: `contaudit
+# contid run` starts a stub that execs storm once the contid is set, so
+# storm is a child of the process started here and keeps the stub's PID,
+# which storm prints itself.
+run_storm() {
+  local d=$1 sock=${2:-} k v
+  if [[ -n $sock ]]; then
+    "$CONTAUDIT" contid --socket "$sock" run "$CONTID" -- "$WORK/storm" "$N" >"$d/storm.out" 2>"$d/storm.err" 9>&- {NAP_FD}>&- &
+  else
+    "$WORK/storm" "$N" >"$d/storm.out" 2>"$d/storm.err" 9>&- {NAP_FD}>&- &
+  fi
   STORM_PID=$!
   if ! wait "$STORM_PID"; then
     STORM_PID=
-    die "workload failed: $(cat "$1/storm.err")"
+    die "workload failed: $(cat "$d/storm.err")"
   fi
-  STORM_LAST=$STORM_PID
+  STORM_LAST=
+  while read -r k v; do
+    if [[ $k == pid ]]; then STORM_LAST=$v; fi
+  done <"$d/storm.out"
+  [[ $STORM_LAST =~ ^[1-9][0-9]*$ ]] || die "workload printed no pid line: $(cat "$d/storm.out")"
+  if [[ -z $sock && $STORM_LAST != "$STORM_PID" ]]; then
+    die "storm printed pid $STORM_LAST, but was started as $STORM_PID"
+  fi
+  if [[ -n $sock && $STORM_LAST == "$STORM_PID" ]]; then
+    die "storm ran as the contid CLI's own PID $STORM_PID, not in its stub"
+  fi
   STORM_PID=
-  read -r WALL WCPU <"$1/storm.out"
+  read -r WALL WCPU <"$d/storm.out"
 }
 
 run_noaudit() { # RUN
@@ -241,14 +300,16 @@ run_noaudit() { # RUN
   audit_status
   [[ ${ST[pid]} == 0 ]] || die "an audit daemon (pid ${ST[pid]}) registered while the benchmark ran"
   run_storm "$d"
-  printf '%s\t%s\t%s\t-\t-\t-\t-\t-\t-\t-\t%s\n' noaudit "$1" "$WALL" "$WCPU" >>"$RESULTS"
-  printf '  %-12s run %d: wall %7.3fs  workload cpu %7.3fs\n' noaudit "$1" "$WALL" "$WCPU"
+  printf '%s\t%s\t%s\t-\t-\t-\t-\t-\t-\t-\t%s\t-\t-\t-\n' noaudit "$1" "$WALL" "$WCPU" >>"$RESULTS"
+  printf '  %-16s run %d: wall %7.3fs  workload cpu %7.3fs\n' noaudit "$1" "$WALL" "$WCPU"
 }
 
-# wait_ready PID WANT_RULE: the daemon has registered with the kernel (and,
-# when WANT_RULE is 1, the storm rule is loaded). Sets READY_ERR on failure.
+# wait_ready PID WANT_RULE [SOCKET...]: the daemon has registered with the
+# kernel (and, when WANT_RULE is 1, the storm rule is loaded, and every
+# SOCKET exists). Sets READY_ERR on failure.
 wait_ready() {
-  local pid=$1 want_rule=$2 i
+  local pid=$1 want_rule=$2 i sock ok
+  shift 2
   READY_ERR=
   for ((i = 0; i < READY_TIMEOUT * 10; i++)); do
     if ! proc_alive "$pid"; then
@@ -257,7 +318,11 @@ wait_ready() {
     fi
     audit_status
     if [[ ${ST[pid]} == "$pid" ]]; then
-      if [[ $want_rule == 0 || $(auditctl -l 2>/dev/null) == *key=storm* ]]; then
+      ok=1
+      for sock in "$@"; do
+        [[ -S $sock ]] || ok=0
+      done
+      if [[ $ok == 1 ]] && [[ $want_rule == 0 || $(auditctl -l 2>/dev/null) == *key=storm* ]]; then
         return 0
       fi
     elif [[ ${ST[pid]} != 0 ]]; then
@@ -266,7 +331,7 @@ wait_ready() {
     nap 0.1
   done
   if [[ ${ST[pid]} == "$pid" ]]; then
-    READY_ERR="registered but did not load the storm rule within ${READY_TIMEOUT}s"
+    READY_ERR="registered but did not load the storm rule or open its sockets ($*) within ${READY_TIMEOUT}s"
   else
     READY_ERR="did not register with the kernel within ${READY_TIMEOUT}s"
   fi
@@ -276,13 +341,13 @@ wait_ready() {
 # run_daemon CONFIG RUN: one run under an audit daemon. Returns 1 (with
 # READY_ERR set) if the daemon could not be started.
 run_daemon() {
-  local cfg=$1 run=$2 d="$WORK/$1.$2" pid backlog log
+  local cfg=$1 run=$2 d="$WORK/$1.$2" pid backlog log sock=
   mkdir -p "$d"
   auditctl -D >/dev/null
   case $cfg in
     auditd64) backlog=64 ;;
     auditd8192 | auditdnone) backlog=8192 ;;
-    contaudit) backlog=64 ;; # the kernel default; contaudit must raise it itself
+    contaudit*) backlog=64 ;; # the kernel default; contaudit must raise it itself
   esac
   auditctl -b "$backlog" >/dev/null
 
@@ -313,7 +378,9 @@ run_daemon() {
       audit_status
       [[ ${ST[enabled]} == 1 ]] || auditctl -e 1 >/dev/null
       ;;
-    contaudit)
+    contaudit*)
+      # The two differ only in container attribution; both serve metrics
+      # (an idle listener until the script reads it after the run).
       printf '%s\n' "${RULE[*]}" >"$d/storm.rules"
       cat >"$d/contaudit.conf" <<EOF
 log_file = $d/contaudit.log
@@ -321,12 +388,23 @@ flush = incremental_async
 freq = 50
 log_format = RAW
 contaudit_backlog_limit = 8192
+contaudit_metrics_listen = unix:$d/metrics.sock
 EOF
+      if [[ $cfg == contaudit-contid ]]; then
+        sock="$d/control.sock"
+        cat >>"$d/contaudit.conf" <<EOF
+contaudit_containers = yes
+contaudit_control_socket = $sock
+contaudit_state_file = $d/contid.json
+EOF
+      else
+        echo "contaudit_containers = no" >>"$d/contaudit.conf"
+      fi
       log="$d/contaudit.log"
       "$CONTAUDIT" daemon --config "$d/contaudit.conf" --rules "$d/storm.rules" >"$d/daemon.out" 2>&1 9>&- {NAP_FD}>&- &
       pid=$!
       STARTED_PIDS+=("$pid")
-      if ! wait_ready "$pid" 1; then
+      if ! wait_ready "$pid" 1 "$d/metrics.sock" ${sock:+"$sock"}; then
         READY_ERR="$READY_ERR: $(grep . "$d/daemon.out" | tail -n 1 | cut -c1-160)"
         stop_daemon "$pid"
         return 1
@@ -348,7 +426,7 @@ EOF
   proc_cpu "$pid"
   local cpu0=$CPU_TICKS
 
-  run_storm "$d"
+  run_storm "$d" "$sock"
 
   # Drain: wait until the daemon's CPU time has not moved for 1 s.
   local i still=0 last=-1
@@ -376,16 +454,45 @@ EOF
   local lost1=${ST[lost]} bwta1=${ST[backlog_wait_time_actual]:-0}
   local lost=$((lost1 - lost0)) bwta=$((bwta1 - bwta0))
   auditctl -D >/dev/null
+
+  # The process table's size, from the daemon's metrics: read after the
+  # rule is gone (curl's exec is not audited) and within the table's 30 s
+  # retention of exited processes, so the storm's children still count.
+  local live=- retained=-
+  if [[ $cfg == contaudit-contid && $HAVE_CURL == 1 ]]; then
+    if curl -s --max-time 5 --unix-socket "$d/metrics.sock" http://localhost/metrics >"$d/metrics.txt" 2>"$d/metrics.err"; then
+      live=$(LC_ALL=C awk '$1 == "contaudit_processes_tracked" { printf "%d", $2 }' "$d/metrics.txt")
+      retained=$(LC_ALL=C awk '$1 == "contaudit_processes_retained" { printf "%d", $2 }' "$d/metrics.txt")
+      live=${live:--} retained=${retained:--}
+    else
+      ODD+=("$cfg run $run: could not read the daemon's metrics: $(head -c 160 "$d/metrics.err")")
+    fi
+  fi
   stop_daemon "$pid"
 
-  local counts recs truerecs
-  counts=$(cat "$log"* 2>/dev/null | LC_ALL=C awk -v pp=" ppid=$STORM_LAST " '/type=SYSCALL/ && /key="storm"/ { s++; if (index($0, pp)) t++ } END { print s + 0, t + 0 }')
-  read -r recs truerecs <<<"$counts"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$cfg" "$run" "$WALL" "$recs" "$truerecs" "$lost" "$bwta" "$cpu" "$hwm" "$backlog_eff" "$WCPU" >>"$RESULTS"
-  printf '  %-12s run %d: wall %7.3fs  workload cpu %7.3fs  storm recs %6d (workload %6d)  lost %5d  bwt_actual %5d jiffies  cpu %6.2fs  maxrss %6d KiB  backlog %s\n' \
+  local counts recs truerecs cidrecs
+  # cidrecs: the workload's own SYSCALL records whose event (same
+  # audit(TIME:SERIAL) stamp) has a CONTAINER_ID record naming $CONTID.
+  local want=
+  if [[ $cfg == contaudit-contid ]]; then want=$CONTID; fi
+  counts=$(cat "$log"* 2>/dev/null | LC_ALL=C awk -v pp=" ppid=$STORM_LAST " -v want="$want" '
+    function stamp(l) { return match(l, /audit\([0-9.]+:[0-9]+\)/) ? substr(l, RSTART, RLENGTH) : "" }
+    /type=SYSCALL/ && /key="storm"/ { s++; if (index($0, pp)) { t++; if (want != "") own[stamp($0)] = 1 } }
+    want != "" && /type=CONTAINER_ID / && $0 ~ (" contid=" want "( |$)") { cid[stamp($0)] = 1 }
+    END { c = 0; for (k in own) if (k in cid) c++; print s + 0, t + 0, (want == "" ? "-" : c) }')
+  read -r recs truerecs cidrecs <<<"$counts"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$cfg" "$run" "$WALL" "$recs" "$truerecs" "$lost" "$bwta" "$cpu" "$hwm" "$backlog_eff" "$WCPU" "$cidrecs" "$live" "$retained" >>"$RESULTS"
+  printf '  %-16s run %d: wall %7.3fs  workload cpu %7.3fs  storm recs %6d (workload %6d)  lost %5d  bwt_actual %5d jiffies  cpu %6.2fs  maxrss %6d KiB  backlog %s' \
     "$cfg" "$run" "$WALL" "$WCPU" "$recs" "$truerecs" "$lost" "$bwta" "$(awk -v t="$cpu" -v h="$CLK_TCK" 'BEGIN { print t / h }')" "$hwm" "$backlog_eff"
-  if [[ $cfg == contaudit && $backlog_eff != 8192 ]]; then
-    ODD+=("contaudit run $run: kernel backlog_limit was $backlog_eff, not the configured 8192")
+  if [[ $cfg == contaudit-contid ]]; then
+    printf '  contid %s on %s of %s  table %s live + %s retained' "$CONTID" "$cidrecs" "$N" "$live" "$retained"
+  fi
+  printf '\n'
+  if [[ $cfg == contaudit* && $backlog_eff != 8192 ]]; then
+    ODD+=("$cfg run $run: kernel backlog_limit was $backlog_eff, not the configured 8192")
+  fi
+  if [[ $cfg == contaudit-contid && $cidrecs != "$N" ]]; then
+    ODD+=("$cfg run $run: only $cidrecs of the storm's $N execs carry a CONTAINER_ID record with contid $CONTID")
   fi
 }
 
@@ -395,13 +502,13 @@ for ((r = 1; r <= RUNS; r++)); do
   for cfg in $CONFIGS; do
     case $cfg in
       noaudit) run_noaudit "$r" ;;
-      contaudit)
-        if [[ -n $CONTAUDIT_REASON ]]; then
+      contaudit | contaudit-contid)
+        if [[ -n ${NA[$cfg]:-} ]]; then
           continue
         fi
-        if ! run_daemon contaudit "$r"; then
-          CONTAUDIT_REASON=$READY_ERR
-          note "contaudit not available: $CONTAUDIT_REASON"
+        if ! run_daemon "$cfg" "$r"; then
+          NA[$cfg]=$READY_ERR
+          note "$cfg not available: $READY_ERR"
         fi
         ;;
       *)
@@ -415,7 +522,8 @@ done
 echo
 echo "medians over $RUNS run(s), STORM_N=$N (storm recs: SYSCALL lines with key=\"storm\"; own: those whose ppid is the workload's PID, expected $N)"
 summary() {
-  LC_ALL=C awk -F'\t' -v configs="$CONFIGS" -v tck="$CLK_TCK" -v hz="$HZ" -v na="$CONTAUDIT_REASON" '
+  LC_ALL=C awk -F'\t' -v configs="$CONFIGS" -v tck="$CLK_TCK" -v hz="$HZ" -v n_want="$N" -v contid="$CONTID" -v memtest="$MEMTEST" \
+    -v na_c="${NA[contaudit]:-}" -v na_cc="${NA[contaudit-contid]:-}" '
     function median(s,   a, n, i, j, t) {
       n = split(s, a, " ")
       for (i = 2; i <= n; i++) { t = a[i] + 0; for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
@@ -430,6 +538,13 @@ summary() {
         cpk[c] = cpk[c] " " ($4 > 0 ? ($8 / tck) * 1000 / $4 : -1)
         rss[c] = rss[c] " " ($9 / 1024); bl[c] = $10
       }
+      if ($12 != "-" && $12 != "") {
+        if (!(c in cidmin) || $12 + 0 < cidmin[c]) cidmin[c] = $12 + 0
+        ncid[c]++
+      }
+      if ($13 != "-" && $13 != "" && $14 != "-" && $14 != "") {
+        live[c] = live[c] " " $13; ret[c] = ret[c] " " $14
+      }
     }
     END {
       base = ("noaudit" in seen) ? median(wall["noaudit"]) : 0
@@ -439,7 +554,8 @@ summary() {
       for (i = 1; i <= n; i++) {
         c = cs[i]
         if (!(c in seen)) {
-          if (c == "contaudit") printf "%-32s not available (%s)\n", "contaudit", na
+          if (c == "contaudit") printf "%-32s not available (%s)\n", c, na_c
+          if (c == "contaudit-contid") printf "%-32s not available (%s)\n", c, na_cc
           continue
         }
         w = median(wall[c]); ratio = base > 0 ? sprintf("%.2fx", w / base) : "-"
@@ -448,8 +564,25 @@ summary() {
           printf "%-32s %7.2f %6s %7.2f %6s %7s %7s %6s %7s %6s %11s %7s\n", desc(c), w, ratio, wc, cratio, "-", "-", "-", "-", "-", "-", "-"
         } else {
           k = median(cpk[c]); cpkm[c] = k
-          printf "%-32s %7.2f %6s %7.2f %6s %7d %7d %6d %7.0f %6.2f %11s %7.1f\n", desc(c), w, ratio, wc, cratio, median(recs[c]), median(tru[c]), median(lost[c]), median(bwt[c]), median(cpu[c]), (k < 0 ? "-" : sprintf("%.4f", k)), median(rss[c])
+          rssm[c] = median(rss[c])
+          printf "%-32s %7.2f %6s %7.2f %6s %7d %7d %6d %7.0f %6.2f %11s %7.1f\n", desc(c), w, ratio, wc, cratio, median(recs[c]), median(tru[c]), median(lost[c]), median(bwt[c]), median(cpu[c]), (k < 0 ? "-" : sprintf("%.4f", k)), rssm[c]
         }
+      }
+      if ("contaudit-contid" in seen) {
+        c = "contaudit-contid"
+        print ""
+        if (c in cidmin)
+          printf "contaudit-contid: storm execs whose event has CONTAINER_ID contid=%s: %d of %d in the worst of %d run(s)%s\n", contid, cidmin[c], n_want, ncid[c], (cidmin[c] == n_want ? " (all)" : "  << NOT ALL")
+        if (("contaudit" in cpkm) && cpkm["contaudit"] > 0 && (c in cpkm) && cpkm[c] > 0)
+          printf "contaudit-contid/contaudit CPU per event: %.2f (issue 4 target: at most 1.05)\n", cpkm[c] / cpkm["contaudit"]
+        if (live[c] != "") {
+          lv = median(live[c]); rt = median(ret[c])
+          printf "process table after the storm (daemon metrics, median): %d live + %d retained exited = %d processes", lv, rt, lv + rt
+          if (("contaudit" in rssm) && (c in rssm) && lv + rt > 0)
+            printf "; max RSS contaudit-contid - contaudit = %.1f MiB, %.0f B per process (an upper bound: it also holds the connector, control API, registry and GC headroom)", rssm[c] - rssm["contaudit"], (rssm[c] - rssm["contaudit"]) * 1048576 / (lv + rt)
+          print ""
+        }
+        printf "process table heap per process, TestMemoryPerProcess: %s\n", memtest
       }
       if (("contaudit" in cpkm) && cpkm["contaudit"] > 0) {
         print ""
@@ -466,6 +599,7 @@ summary() {
       if (c == "auditd8192") return "auditd default, backlog 8192"
       if (c == "auditdnone") return "auditd flush=none, backlog 8192"
       if (c == "contaudit") return "contaudit, backlog " bl[c]
+      if (c == "contaudit-contid") return "contaudit+contid, backlog " bl[c]
       return c
     }
   ' "$RESULTS"

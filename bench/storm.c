@@ -7,6 +7,12 @@
  * the second depends less on what else the machine is running. Every spawn ends in one execve(2), which is what the benchmark's
  * audit rule matches. Exits non-zero if any spawn or child fails.
  *
+ * A second line, "pid PID", gives storm's own PID, the ppid= of its N
+ * execs' SYSCALL records. The benchmark cannot always take it from $!: under
+ * `contaudit contid run` storm is exec'd by the CLI's stub, whose PID it
+ * keeps, a child of the process the script started. Readers of the first
+ * line alone (`read WALL CPU`) are unaffected.
+ *
  * usage: storm N [PROGRAM]
  */
 #define _GNU_SOURCE
@@ -18,6 +24,7 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 extern char **environ;
 
@@ -71,5 +78,6 @@ int main(int argc, char **argv)
 	double cpu = tv_secs(self.ru_utime) + tv_secs(self.ru_stime) +
 		     tv_secs(kids.ru_utime) + tv_secs(kids.ru_stime);
 	printf("%.3f %.3f\n", secs, cpu);
+	printf("pid %ld\n", (long)getpid());
 	return 0;
 }
