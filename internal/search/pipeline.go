@@ -137,11 +137,17 @@ func readChunks(r io.Reader, max int, work, ordered chan<- *chunk, stop <-chan s
 	n := 0 // bytes held in buf
 	skipping := 0
 	for {
-		m, err := io.ReadFull(r, buf[n:])
+		// One Read at a time, not ReadFull: a pipe (tail -f) gives lines
+		// as they come, and they are searched as they come. A file fills
+		// the buffer in one Read anyway.
+		m, err := r.Read(buf[n:])
 		n += m
-		eof := errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+		eof := errors.Is(err, io.EOF)
 		if err != nil && !eof {
 			return err
+		}
+		if !eof && n < len(buf) && skipping == 0 && bytes.IndexByte(buf[n-m:n], '\n') < 0 {
+			continue // no line ended yet
 		}
 		data := buf[:n]
 		if skipping > 0 {
@@ -307,7 +313,6 @@ func (s *searcher) readSource(ctx context.Context, src Source, asm *event.Assemb
 	if err != nil {
 		return fmt.Errorf("open %s: %w", src.Name, err)
 	}
-	defer closer()
 	defer func() { s.stats.Bytes += counter.Load() }()
 	s.src = src.Path
 	nw := workers()
@@ -316,9 +321,11 @@ func (s *searcher) readSource(ctx context.Context, src Source, asm *event.Assemb
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	var readErr error
+	readerDone := make(chan struct{})
 	wg.Add(1 + nw)
 	go func() {
 		defer wg.Done()
+		defer close(readerDone)
 		readErr = readChunks(r, record.DefaultMaxLineSize, work, ordered, stop, pool)
 	}()
 	for range nw {
@@ -333,9 +340,20 @@ func (s *searcher) readSource(ctx context.Context, src Source, asm *event.Assemb
 	}
 	defer func() {
 		close(stop)
+		select {
+		case <-readerDone:
+		default:
+			if src.Reader != nil {
+				// Stopped early (--just-one, cancelled) on a stream, whose
+				// Read may block for good (a pipe from tail -f): leave the
+				// goroutines to end once it returns, and the stream open.
+				return
+			}
+		}
 		for range ordered {
 		}
 		wg.Wait()
+		closer()
 	}()
 	f := filer{s: s, asm: asm}
 	base := 0 // lines before the chunk

@@ -70,3 +70,42 @@ func TestChunksSameAsLines(t *testing.T) {
 		}
 	}
 }
+
+// blockingReader gives its data, then blocks like a pipe nobody writes
+// to any more.
+type blockingReader struct {
+	data  []byte
+	block chan struct{}
+}
+
+func (b *blockingReader) Read(p []byte) (int, error) {
+	if len(b.data) == 0 {
+		<-b.block
+		return 0, io.EOF
+	}
+	n := copy(p, b.data)
+	b.data = b.data[n:]
+	return n, nil
+}
+
+// TestJustOneOnBlockingStream: --just-one on a pipe that stays open
+// returns after the first match, as it did when one goroutine read.
+func TestJustOneOnBlockingStream(t *testing.T) {
+	r := &blockingReader{data: []byte(events), block: make(chan struct{})}
+	defer close(r.block)
+	done := make(chan error, 1)
+	var out bytes.Buffer
+	go func() {
+		_, err := Search(context.Background(), NewMatcher(Query{}), []Source{{Name: "pipe", Reader: r}}, &out,
+			Options{Format: FormatRaw, JustOne: true})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil || out.Len() == 0 {
+			t.Fatalf("err %v, output %q", err, out.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("--just-one on an open stream did not return")
+	}
+}
