@@ -118,7 +118,7 @@ func searchFlags(fs *flag.FlagSet) {
 	boolean(&o.word, "string options match whole values", "w", "word")
 	boolean(&o.noProgress, "no progress line on a terminal", "no-progress")
 	boolean(&o.extraKeys, "--format csv: add a KEY column", "extra-keys")
-	boolean(&o.extraLabels, "--format csv: add SUBJ_LABEL and OBJ_LABEL columns (not supported)", "extra-labels")
+	boolean(&o.extraLabels, "--format csv: add SUBJ_LABEL and OBJ_LABEL columns (subj= and obj=)", "extra-labels")
 	boolean(&o.extraObj2, "--format csv: add an OBJ2 column (a second object)", "extra-obj2")
 	boolean(&o.extraTime, "--format csv: add YEAR,MONTH,DAY,WEEKDAY,HOUR,MILLI,GMT_OFFSET columns", "extra-time")
 	o.start.last, o.end.last = &o.lastTime, &o.lastTime
@@ -172,11 +172,6 @@ func runSearch(ctx context.Context, fs *flag.FlagSet, stdin *os.File, stdout, st
 	if (o.extraKeys || o.extraLabels || o.extraObj2 || o.extraTime) && format != search.FormatCSV {
 		return usageError("--extra options requires format to be csv")
 	}
-	if o.extraLabels {
-		// The labels need auparse's attribute lists (NORM_OPT_ALL), which
-		// also move its cursor and so change other columns.
-		return usageError("--extra-labels: not supported")
-	}
 
 	var ckpt *search.Checkpoint
 	if o.checkpoint != "" {
@@ -209,7 +204,7 @@ func runSearch(ctx context.Context, fs *flag.FlagSet, stdin *os.File, stdout, st
 	}
 	opt := search.Options{Format: format, JustOne: o.justOne, Checkpoint: ckpt,
 		JSONInterpret: format == search.FormatJSON && o.interpret, Stderr: stderr,
-		Extras: search.CSVExtras{Keys: o.extraKeys, Obj2: o.extraObj2, Time: o.extraTime}}
+		Extras: search.CSVExtras{Keys: o.extraKeys, Labels: o.extraLabels, Obj2: o.extraObj2, Time: o.extraTime}}
 	if f, ok := stderr.(*os.File); ok && !o.noProgress && isTerminal(f) {
 		if total := search.TotalSize(srcs); total >= 32<<20 {
 			opt.Progress, opt.ProgressTotal = stderr, total

@@ -80,7 +80,7 @@ func TestSearchCLI(t *testing.T) {
 		{"csv key column", []string{"-if", log, "--format", "csv", "--extra-keys", "-k", "exec"}, 0, ",/usr/bin/ls,exec\n", ""},
 		{"text", []string{"-if", log, "--format", "text", "-p", "300"}, 0, " unsuccessfully opened-file using /usr/bin/cat\n", ""},
 		{"extra needs csv", []string{"-if", log, "--format", "text", "--extra-time"}, 2, "", "requires format to be csv"},
-		{"extra labels", []string{"-if", log, "--format", "csv", "--extra-labels"}, 2, "", "not supported"},
+		{"extra labels", []string{"-if", log, "--format", "csv", "--extra-labels", "-k", "exec"}, 0, "SUBJ_KIND,SUBJ_LABEL,ACTION,RESULT,OBJ_PRIME,OBJ_SEC,OBJ_LABEL,OBJ_KIND", ""},
 		{"missing input", []string{"-if", filepath.Join(dir, "nope")}, 1, "", "no such file"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -35,7 +35,7 @@ func FuzzSearch(f *testing.F) {
 				q = Query{} // every event through the normaliser
 			}
 			_, err := Search(context.Background(), NewMatcher(q), []Source{{Name: "fuzz", Reader: strings.NewReader(log)}}, &out,
-				Options{Format: format, Loc: time.UTC, Extras: CSVExtras{Keys: true, Obj2: true, Time: true}, Resolver: goldenUsers})
+				Options{Format: format, Loc: time.UTC, Extras: CSVExtras{Keys: true, Labels: true, Obj2: true, Time: true}, Resolver: goldenUsers})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -624,6 +624,7 @@ type normalized struct {
 	hasHow                            bool
 	key                               loc
 	syscallSuccess                    int
+	subjAttrs, objAttrs               []loc
 }
 
 // seek is seek_field: it moves the cursor to l and reports whether it
@@ -648,6 +649,10 @@ type normalizer struct {
 	e   *normEvent
 	res interpret.Resolver
 	d   normalized
+	// all is auparse's NORM_OPT_ALL (csv --extra-labels): it collects the
+	// subject's and object's attributes, which moves the cursor, so it
+	// changes more than the label columns.
+	all bool
 	// users caches getpwnam, which set_subject_what calls for acct=.
 	users map[string]int64
 }
@@ -757,6 +762,90 @@ func (n *normalizer) addSession(rnum int) bool {
 	return true
 }
 
+func (n *normalizer) addSubjAttr(name string, rnum int) bool {
+	if _, ok := n.e.find(name); ok {
+		n.d.subjAttrs = append(n.d.subjAttrs, n.at(rnum))
+		return false
+	}
+	n.e.gotoRecord(rnum)
+	return true
+}
+
+func (n *normalizer) addObjAttr(name string, rnum int) bool {
+	if _, ok := n.e.find(name); ok {
+		n.d.objAttrs = append(n.d.objAttrs, n.at(rnum))
+		return false
+	}
+	n.e.gotoRecord(rnum)
+	return true
+}
+
+func (n *normalizer) collectSimpleSubjAttr() {
+	if !n.all {
+		return
+	}
+	n.e.firstRecord()
+	n.addSubjAttr("pid", 0)
+	n.addSubjAttr("subj", 0)
+}
+
+func (n *normalizer) collectUserspaceSubjAttr(t uint32) {
+	if !n.all {
+		return
+	}
+	n.addSubjAttr("hostname", 0)
+	n.addSubjAttr("addr", 0)
+	if t != tUserStart && t != tUserEnd && t != tUserErr {
+		n.addSubjAttr("terminal", 0)
+	}
+}
+
+// collectPathAttrs is collect_path_attrs: mode and every field after it.
+func (n *normalizer) collectPathAttrs() {
+	e := n.e
+	rnum := e.recordNum()
+	e.firstField()
+	if n.addObjAttr("mode", rnum) {
+		return
+	}
+	for e.nextField() {
+		n.d.objAttrs = append(n.d.objAttrs, n.at(rnum))
+	}
+}
+
+// simpleFileAttr is simple_file_attr: the attributes of the first PATH
+// record that is not a PARENT (else of the first PARENT), and of CWD and
+// SOCKADDR records before it.
+func (n *normalizer) simpleFileAttr() {
+	if !n.all {
+		return
+	}
+	e := n.e
+	parent := 0
+	e.firstRecord()
+	for ok := true; ok; ok = e.nextRecord() {
+		switch e.typ() {
+		case tPath:
+			if f, found := e.find("nametype"); found && f == "PARENT" {
+				if parent == 0 {
+					parent = e.recordNum()
+				}
+				continue
+			}
+			n.collectPathAttrs()
+			return
+		case tCwd:
+			n.addObjAttr("cwd", e.recordNum())
+		case tSockaddr:
+			n.addObjAttr("saddr", e.recordNum())
+		}
+	}
+	if parent != 0 {
+		e.gotoRecord(parent)
+		n.collectPathAttrs()
+	}
+}
+
 func (n *normalizer) setResults(rnum int) bool {
 	if _, ok := n.e.find("res"); ok {
 		n.d.results = n.at(rnum)
@@ -771,7 +860,16 @@ func (n *normalizer) syscallSubjAttr() {
 	e.firstRecord()
 	for {
 		if e.typ() == tSyscall {
-			n.addSession(e.recordNum())
+			rnum := e.recordNum()
+			if !n.all {
+				n.addSession(rnum)
+				return
+			}
+			for _, name := range []string{"ppid", "pid", "gid", "euid", "suid", "fsuid", "egid", "sgid", "fsgid", "tty"} {
+				n.addSubjAttr(name, rnum)
+			}
+			n.addSession(rnum)
+			n.addSubjAttr("subj", rnum)
 			return
 		}
 		if !e.nextRecord() {
@@ -1109,10 +1207,12 @@ scan:
 	}
 	act := ""
 	offset := 0
+	fileAttrs := false // simple_file_attr follows set_file_object
 	fileObj := func(a, what string, adjust int) {
 		act = a
 		n.d.objKind = what
 		n.setFileObject(adjust)
+		fileAttrs = true
 	}
 	setHere := func(l *loc) { *l = loc{rec: e.recordNum(), fld: e.fieldNum(), set: true} }
 	switch objtype {
@@ -1120,6 +1220,7 @@ scan:
 		act = "opened-file"
 		n.setFileObject(0)
 		n.d.objKind = "file"
+		fileAttrs = true
 	case normFileChattr:
 		if syscall == "fsetxattr" {
 			offset = -1
@@ -1132,6 +1233,7 @@ scan:
 		act, n.d.objKind = "changed-file-permissions-of", "file"
 		n.collectPermObj2(syscall)
 		n.setFileObject(offset)
+		fileAttrs = true
 	case normFileChown:
 		if syscall == "fchown" {
 			offset = -1
@@ -1139,6 +1241,7 @@ scan:
 		act, n.d.objKind = "changed-file-ownership-of", "file"
 		n.collectOwnObj2(syscall)
 		n.setFileObject(offset)
+		fileAttrs = true
 	case normFileLdmod:
 		act, n.d.objKind = "loaded-kernel-module", "file"
 		e.gotoRecord(1)
@@ -1153,10 +1256,12 @@ scan:
 			n.setPrimeObject2("name", 0)
 		}
 		n.setFileObject(n.d.syscallSuccess)
+		n.collectPathAttrs()
 	case normFileRename:
 		act, n.d.objKind = "renamed", "file"
 		n.setPrimeObject2("name", 4)
 		n.setFileObject(2)
+		fileAttrs = true
 	case normFileStat:
 		fileObj("checked-metadata-of", "file", 0)
 	case normFileSysStat:
@@ -1165,6 +1270,7 @@ scan:
 		act, n.d.objKind = "symlinked", "file"
 		n.setPrimeObject2("name", 0)
 		n.setFileObject(2)
+		fileAttrs = true
 	case normFileUmnt:
 		fileObj("unmounted", "file-system", 0)
 	case normFileDel:
@@ -1234,6 +1340,7 @@ scan:
 		act, n.d.objKind = "changed-system-time", "system"
 	case normMakeDev:
 		n.setFileObject(0)
+		n.simpleFileAttr()
 		switch n.d.objKind {
 		case "character-device":
 			act = "made-character-device"
@@ -1291,6 +1398,9 @@ scan:
 			act = "triggered-unknown-audit-rule"
 		}
 		n.d.objKind = "admin-defined-rule"
+	}
+	if fileAttrs {
+		n.simpleFileAttr()
 	}
 	switch tmpKind {
 	case normMAC:
@@ -1584,6 +1694,7 @@ func (n *normalizer) simple() bool {
 	case t == tConfigChange || t == tFeatureChange || t == tSeccomp || t == tAnomAbend || t == tAnomPromiscuous:
 		n.setPrimeSubject("auid", 0)
 		n.addSession(0)
+		n.collectSimpleSubjAttr()
 		mapped := true
 		if t == tConfigChange {
 			e.firstField()
@@ -1659,6 +1770,7 @@ func (n *normalizer) simple() bool {
 		if n.setSecondarySubject("uid", 0) {
 			e.firstRecord()
 		}
+		n.collectSimpleSubjAttr()
 		if n.setPrimeSubject("old-auid", 0) {
 			e.firstRecord()
 		}
@@ -1671,6 +1783,7 @@ func (n *normalizer) simple() bool {
 		n.d.action = recordActions[t]
 		return true
 	case t == tNetfilterCfg:
+		n.collectSimpleSubjAttr()
 		if _, ok := e.find("comm"); ok {
 			n.setHow(e.interp())
 		}
@@ -1691,6 +1804,10 @@ func (n *normalizer) simple() bool {
 		n.setPrimeSubject("scontext", 0)
 		n.d.subjKind = "unknown-acct"
 		e.firstRecord()
+		if n.all {
+			n.setPrimeObject("tcontext", 0)
+			e.firstRecord()
+		}
 		n.d.objKind = "unknown"
 		n.d.action = recordActions[t]
 		e.firstRecord()
@@ -1706,6 +1823,7 @@ func (n *normalizer) simple() bool {
 		if n.addSession(0) {
 			e.firstRecord()
 		}
+		n.collectSimpleSubjAttr()
 		n.d.subjKind = "auditd"
 		n.d.action = recordActions[t]
 		n.d.objKind = "service"
@@ -1735,6 +1853,7 @@ func (n *normalizer) simple() bool {
 		n.setSecondarySubject("uid", 0)
 		e.firstRecord()
 		n.addSession(0)
+		n.collectSimpleSubjAttr()
 		e.firstRecord()
 		n.d.action = "connected"
 		if f, ok := e.find("op"); ok {
@@ -1756,6 +1875,7 @@ func (n *normalizer) simple() bool {
 		n.setPrimeSubject("auid", 0)
 		n.setSubjectWhat()
 		n.addSession(0)
+		n.addSubjAttr("subj", 0) // in every mode: it moves the cursor
 		act := ""
 		if t == tMacUnlblAllow {
 			if _, ok := e.find("unlbl_accept"); ok {
@@ -1796,6 +1916,10 @@ func (n *normalizer) simple() bool {
 		n.setPrimeSubject("auid", 0)
 	}
 	n.addSession(0)
+	n.collectSimpleSubjAttr()
+	if t >= 1100 && t < 1199 || t >= 2100 && t < 2999 {
+		n.collectUserspaceSubjAttr(t)
+	}
 	if t != tUserAvc {
 		n.setResults(0)
 	} else {
@@ -1805,6 +1929,10 @@ func (n *normalizer) simple() bool {
 		}
 		e.firstRecord()
 		n.setPrimeSubject("scontext", 0)
+		if n.all {
+			e.firstRecord()
+			n.setPrimeObject("tcontext", 0)
+		}
 	}
 	act := ""
 	if t == tUserDevice {
@@ -1822,6 +1950,16 @@ func (n *normalizer) simple() bool {
 		n.d.objPrime = n.findSimpleObject(t)
 		n.d.objSec = n.findSimpleSecondary(t, map[uint32]string{tCryptoSession: "rport", tSoftwareUpdate: "sw_type"})
 		n.d.objTwo = n.findSimpleSecondary(t, map[uint32]string{tVirtControl: "vm", tVirtResource: "vm", tSoftwareUpdate: "root_dir"})
+		if n.all {
+			switch t {
+			case tUserDevice:
+				n.addObjAttr("uuid", 0)
+			case tSoftwareUpdate:
+				e.firstRecord()
+				n.addObjAttr("key_enforce", 0)
+				n.addObjAttr("gpg_res", 0)
+			}
+		}
 	}
 	if t == tSystemBoot || t == tSystemShutdown {
 		n.d.objKind = "system"
@@ -1855,7 +1993,7 @@ func (n *normalizer) simple() bool {
 // auparse fails (a multi-record event without a SYSCALL record).
 func (n *normalizer) normalize(e *normEvent) bool {
 	n.e = e
-	n.d = normalized{syscallSuccess: -1, objKind: "unknown"}
+	n.d = normalized{syscallSuccess: -1, objKind: "unknown", subjAttrs: n.d.subjAttrs[:0], objAttrs: n.d.objAttrs[:0]}
 	e.firstRecord()
 	ok := false
 	if len(e.recs) > 1 {
@@ -1869,9 +2007,10 @@ func (n *normalizer) normalize(e *normEvent) bool {
 
 // CSVExtras are ausearch's --extra-* columns of --format csv.
 type CSVExtras struct {
-	Keys bool // --extra-keys: a KEY column, the event's rule key
-	Obj2 bool // --extra-obj2: an OBJ2 column, a second object (rename's target, chmod's mode)
-	Time bool // --extra-time: YEAR,MONTH,DAY,WEEKDAY,HOUR,MILLI,GMT_OFFSET
+	Keys   bool // --extra-keys: a KEY column, the event's rule key
+	Labels bool // --extra-labels: SUBJ_LABEL and OBJ_LABEL columns (subj= and obj=)
+	Obj2   bool // --extra-obj2: an OBJ2 column, a second object (rename's target, chmod's mode)
+	Time   bool // --extra-time: YEAR,MONTH,DAY,WEEKDAY,HOUR,MILLI,GMT_OFFSET
 }
 
 // normWriter turns events into ausearch's csv or text lines.
@@ -1937,9 +2076,16 @@ func (w *normWriter) appendCSV(dst []byte, k event.Key) []byte {
 		if x.Time {
 			dst = append(dst, "YEAR,MONTH,DAY,WEEKDAY,HOUR,MILLI,GMT_OFFSET,"...)
 		}
-		dst = append(dst, "SERIAL_NUM,EVENT_KIND,SESSION,SUBJ_PRIME,SUBJ_SEC,SUBJ_KIND,ACTION,RESULT,OBJ_PRIME,OBJ_SEC,"...)
+		dst = append(dst, "SERIAL_NUM,EVENT_KIND,SESSION,SUBJ_PRIME,SUBJ_SEC,SUBJ_KIND,"...)
+		if x.Labels {
+			dst = append(dst, "SUBJ_LABEL,"...)
+		}
+		dst = append(dst, "ACTION,RESULT,OBJ_PRIME,OBJ_SEC,"...)
 		if x.Obj2 {
 			dst = append(dst, "OBJ2,"...)
+		}
+		if x.Labels {
+			dst = append(dst, "OBJ_LABEL,"...)
 		}
 		dst = append(dst, "OBJ_KIND,HOW"...)
 		if x.Keys {
@@ -1952,6 +2098,7 @@ func (w *normWriter) appendCSV(dst []byte, k event.Key) []byte {
 	dst = append(dst, ',')
 	dst = append(dst, w.typeName()...)
 	dst = append(dst, ',')
+	w.n.all = x.Labels
 	ok := w.n.normalize(e)
 	d := &w.n.d
 	t := time.Unix(k.Sec, 0).In(w.loc)
@@ -1988,6 +2135,9 @@ func (w *normWriter) appendCSV(dst []byte, k event.Key) []byte {
 			w.errLog("error normalizing " + w.typeName())
 		}
 		dst = append(dst, ",,,,,,,,,"...)
+		if x.Labels {
+			dst = append(dst, ",,"...)
+		}
 		if x.Keys {
 			dst = append(dst, ',')
 		}
@@ -2013,6 +2163,10 @@ func (w *normWriter) appendCSV(dst []byte, k event.Key) []byte {
 	dst = append(dst, ',')
 	dst = append(dst, d.subjKind...)
 	dst = append(dst, ',')
+	if x.Labels {
+		dst = append(dst, e.label(d.subjAttrs, "subj")...)
+		dst = append(dst, ',')
+	}
 	if d.action == "" {
 		dst = append(dst, "did-unknown"...)
 	} else {
@@ -2042,6 +2196,10 @@ func (w *normWriter) appendCSV(dst []byte, k event.Key) []byte {
 		}
 		dst = append(dst, ',')
 	}
+	if x.Labels {
+		dst = append(dst, e.label(d.objAttrs, "obj")...)
+		dst = append(dst, ',')
+	}
 	dst = append(dst, d.objKind...)
 	dst = append(dst, ',')
 	if d.hasHow {
@@ -2054,6 +2212,28 @@ func (w *normWriter) appendCSV(dst []byte, k event.Key) []byte {
 		}
 	}
 	return append(dst, '\n')
+}
+
+// label is what csv_event prints of an attribute list: the first
+// attribute named name, walking the list as auparse's first and next
+// attribute calls do (a position that cannot be sought ends the walk).
+func (e *normEvent) label(attrs []loc, name string) string {
+	if len(attrs) == 0 {
+		return ""
+	}
+	found := e.seek(attrs[0])
+	for i := 0; ; {
+		if found {
+			if f, _ := e.field(); f.name == name {
+				return e.interp()
+			}
+		}
+		i++
+		if i >= len(attrs) || !e.seek(attrs[i]) {
+			return ""
+		}
+		found = true
+	}
 }
 
 // objectValue reads an object field: file names as realpaths.

@@ -43,6 +43,9 @@ var normCases = []normCase{
 	{"csv", FormatCSV, CSVExtras{}, []string{"--format", "csv"}},
 	{"csv-extra", FormatCSV, CSVExtras{Keys: true, Obj2: true, Time: true},
 		[]string{"--format", "csv", "--extra-keys", "--extra-obj2", "--extra-time"}},
+	{"csv-labels", FormatCSV, CSVExtras{Labels: true}, []string{"--format", "csv", "--extra-labels"}},
+	{"csv-all", FormatCSV, CSVExtras{Keys: true, Labels: true, Obj2: true, Time: true},
+		[]string{"--format", "csv", "--extra-keys", "--extra-labels", "--extra-obj2", "--extra-time"}},
 	{"text", FormatText, CSVExtras{}, []string{"--format", "text"}},
 }
 
