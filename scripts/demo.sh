@@ -24,6 +24,8 @@ sed -e "s|^log_file = .*|log_file = $demo/log/audit.log|" \
     -e "s|^contaudit_restore_on_exit = .*|contaudit_restore_on_exit = yes|" \
     -e "s|^contaudit_metrics_listen = .*|contaudit_metrics_listen = unix:$demo/metrics.sock|" \
     examples/contaudit.conf > "$demo/contaudit.conf"
+printf 'contaudit_control_socket = %s\ncontaudit_state_file = %s\n' "$demo/control.sock" "$demo/contid.json" >> "$demo/contaudit.conf"
+export CONTAUDIT_CONTROL_SOCKET=$demo/control.sock
 
 echo "== starting: contaudit daemon --config $demo/contaudit.conf --rules examples/demo.rules"
 "$bin" daemon --config "$demo/contaudit.conf" --rules examples/demo.rules 2> "$demo/daemon.log" &
@@ -41,6 +43,9 @@ ls / > /dev/null
 id > /dev/null
 echo hello > "$demo/watched/hello.txt"
 chmod 600 "$demo/secret"
+
+echo "== a container: contaudit contid run 4242 --name demo -- sh -c 'ls /; contaudit contid ls'"
+"$bin" contid run --name demo 4242 -- sh -c "ls / > /dev/null; '$bin' contid ls" | sed 's/^/   /'
 sleep 0.5
 
 echo "== metrics (curl --unix-socket $demo/metrics.sock http://x/metrics)"
@@ -54,6 +59,9 @@ echo "== the log: $demo/log/audit.log ($(wc -l < "$demo/log/audit.log") lines); 
 grep -E 'key="(exec|secret-file|demo-write)"' "$demo/log/audit.log" | grep -E 'comm="(ls|id|chmod|bash)"' | cut -c1-220 | tr '\035' '|' | sed 's/^/   /' | head -8
 grep -E '^type=DAEMON_(START|END)' "$demo/log/audit.log" | tr '\035' '|' | sed 's/^/   /'
 
+echo "== contaudit search -if $demo/log/audit.log --contid 4242 -c ls   (the container's ls: SYSCALL record=1 and its CONTAINER_ID)"
+"$bin" search -if "$demo/log/audit.log" --contid 4242 -c ls --format raw | grep -E '^type=(SYSCALL|CONTAINER_ID)' | cut -d$'\035' -f1 | sed -E 's/(syscall=[0-9]+).*( pid=[0-9]+).*( comm="[^"]*").*( key=[^ ]+)( record=[0-9]+)$/\1 ...\2 ...\3 ...\4\5/; s/^/   /'
+grep -E '^type=CONTAINER_OP ' "$demo/log/audit.log" | cut -d$'\035' -f1 | sed 's/^/   /'
 echo "== contaudit search -if $demo/log/audit.log -k secret-file -i   (ausearch's options and output)"
 "$bin" search -if "$demo/log/audit.log" -k secret-file -i | sed 's/^/   /' | cut -c1-200
 echo "== contaudit report -if $demo/log/audit.log -x --summary   (aureport's reports)"

@@ -168,6 +168,19 @@ func TestDaemonContainers(t *testing.T) {
 	if !strings.Contains(joined, "res=1") || !strings.Contains(joined, "res=0") {
 		t.Errorf("CONTAINER_OP records without both results:\n%s", joined)
 	}
+
+	// search --contid finds the container's events whole: the
+	// CONTAINER_ID record sits inside its event, before PROCTITLE, where
+	// ausearch's grouping keeps it.
+	cmd := exec.Command(os.Args[0], "search", "-if", e.log, "--contid", id.String(), "-k", "e2e-exec", "--format", "raw")
+	cmd.Env = append(os.Environ(), "CONTAUDIT_TEST_MAIN=1")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("search --contid: %v\n%s", err, out)
+	}
+	if n := strings.Count(string(out), "type=SYSCALL "); n < 3 || n != strings.Count(string(out), "type=CONTAINER_ID ") {
+		t.Errorf("search --contid %s -k e2e-exec: %d SYSCALL records, want the container's execs with their CONTAINER_ID:\n%s", id, n, out)
+	}
 }
 
 // TestDaemonContainersRestart kills the daemon while a container runs: the

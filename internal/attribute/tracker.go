@@ -378,6 +378,14 @@ func (t *Tracker) Annotate(types []uint32, recs [][]byte) (_ []uint32, _ [][]byt
 	}
 	stamp := stampPrefix(recs[0])
 	annotated := false
+	// CONTAINER_ID records go before a closing PROCTITLE: ausearch (and
+	// contaudit search) end a syscall event at PROCTITLE in a log file,
+	// where no EOE is written, and would cut them off into events of
+	// their own.
+	tail := len(recs)
+	if types[tail-1] == abi.AUDIT_PROCTITLE {
+		tail--
+	}
 	t.backend.Do(func(r *contid.Registry) {
 		for _, tg := range t.targets {
 			n := tg.idx + 1
@@ -398,8 +406,9 @@ func (t *Tracker) Annotate(types []uint32, recs [][]byte) (_ []uint32, _ [][]byt
 			recs[tg.idx] = rec
 			cid := make([]byte, 0, len(stamp)+len(t.fields))
 			cid = append(append(cid, stamp...), t.fields...)
-			types = append(types, abi.AUDIT_CONTAINER_ID)
-			recs = append(recs, cid)
+			types = slices.Insert(types, tail, abi.AUDIT_CONTAINER_ID)
+			recs = slices.Insert(recs, tail, cid)
+			tail++
 		}
 	})
 	if annotated {

@@ -167,14 +167,15 @@ func TestAnnotate(t *testing.T) {
 	if subject.PID != int32(host.Process.Pid) {
 		t.Fatalf("subject %v, want the host process %d", subject, host.Process.Pid)
 	}
-	if len(gotR) != 4 || gotT[3] != abi.AUDIT_CONTAINER_ID {
+	// CONTAINER_ID goes before the PROCTITLE that ends the event in a log.
+	if len(gotR) != 4 || gotT[2] != abi.AUDIT_CONTAINER_ID || gotT[3] != abi.AUDIT_PROCTITLE {
 		t.Fatalf("annotated event %q", gotR)
 	}
 	if want := string(orig) + " record=2"; string(gotR[1]) != want {
 		t.Fatalf("OBJ_PID %q, want %q", gotR[1], want)
 	}
-	if want := stamp + "record=2 contid=77"; string(gotR[3]) != want {
-		t.Fatalf("CONTAINER_ID %q, want %q", gotR[3], want)
+	if want := stamp + "record=2 contid=77"; string(gotR[2]) != want {
+		t.Fatalf("CONTAINER_ID %q, want %q", gotR[2], want)
 	}
 	if string(recs[1]) != string(orig) || len(recs) != 3 {
 		t.Fatal("Annotate changed the caller's slices")
