@@ -112,7 +112,7 @@ type chunk struct {
 // chunkReader cuts a source into chunks at newlines. A line longer than
 // max is dropped, as record.Reader drops it, and becomes a chunk of its
 // own that says how long it was.
-func readChunks(r io.Reader, max int, work, ordered chan<- *chunk, stop <-chan struct{}, pool *pools) error {
+func readChunks(r io.Reader, max int, work, ordered chan<- *chunk, stop <-chan struct{}, pool *pools, stream bool) error {
 	defer close(work)
 	defer close(ordered)
 	send := func(c *chunk) bool {
@@ -137,16 +137,25 @@ func readChunks(r io.Reader, max int, work, ordered chan<- *chunk, stop <-chan s
 	n := 0 // bytes held in buf
 	skipping := 0
 	for {
-		// One Read at a time, not ReadFull: a pipe (tail -f) gives lines
-		// as they come, and they are searched as they come. A file fills
-		// the buffer in one Read anyway.
-		m, err := r.Read(buf[n:])
+		// A file fills the buffer. A stream (a pipe from tail -f) gives
+		// lines as they come, and they are searched as they come: one
+		// Read at a time, a chunk as soon as a line ends.
+		var m int
+		var err error
+		if stream {
+			m, err = r.Read(buf[n:])
+		} else {
+			m, err = io.ReadFull(r, buf[n:])
+			if errors.Is(err, io.ErrUnexpectedEOF) {
+				err = io.EOF
+			}
+		}
 		n += m
 		eof := errors.Is(err, io.EOF)
 		if err != nil && !eof {
 			return err
 		}
-		if !eof && n < len(buf) && skipping == 0 && bytes.IndexByte(buf[n-m:n], '\n') < 0 {
+		if stream && !eof && n < len(buf) && skipping == 0 && bytes.IndexByte(buf[n-m:n], '\n') < 0 {
 			continue // no line ended yet
 		}
 		data := buf[:n]
@@ -326,7 +335,7 @@ func (s *searcher) readSource(ctx context.Context, src Source, asm *event.Assemb
 	go func() {
 		defer wg.Done()
 		defer close(readerDone)
-		readErr = readChunks(r, record.DefaultMaxLineSize, work, ordered, stop, pool)
+		readErr = readChunks(r, record.DefaultMaxLineSize, work, ordered, stop, pool, src.Reader != nil)
 	}()
 	for range nw {
 		w := &worker{pool: pool, m: s.m, pre: &s.pre, all: s.opt.noPrefilter, max: record.DefaultMaxLineSize}
