@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -681,5 +682,19 @@ func TestPassive(t *testing.T) {
 	}
 	if p, ok := tab.Refresh(int32(cmd.Process.Pid)); !ok || p.Comm != "sleep" || p.Flags&Stale != 0 {
 		t.Fatalf("Refresh: %+v %v", p, ok)
+	}
+	// Since Linux 6.6 a lazy table hears only FORK and EXIT.
+	var u unix.Utsname
+	unix.Uname(&u)
+	var major, minor int
+	fmt.Sscanf(unix.ByteSliceToString(u.Release[:]), "%d.%d", &major, &minor)
+	if major > 6 || major == 6 && minor >= 6 {
+		if err := exec.Command("/bin/sh", "-c", "exec /bin/true").Run(); err != nil {
+			t.Fatal(err)
+		}
+		tab.Sync()
+		if st := tab.Stats(); st.Execs != 0 || st.Forks == 0 || st.Exits == 0 {
+			t.Errorf("lazy table on Linux %d.%d: %d execs, %d forks, %d exits; want only forks and exits", major, minor, st.Execs, st.Forks, st.Exits)
+		}
 	}
 }

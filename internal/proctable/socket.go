@@ -68,6 +68,27 @@ func openSocket(rcvbuf int, passive bool) (*socket, error) {
 	return s, nil
 }
 
+// forkExitOnly asks the kernel (6.6 and later; older ones ignore the
+// request) to send only FORK and EXIT events: a lazy table learns nothing
+// it needs from EXEC, UID, GID or COMM, and under an exec storm EXEC is a
+// third of the events. The request carries a proc_input; the kernel's
+// answer to it is itself filtered out, so none is awaited: the
+// subscription was confirmed by the plain LISTEN before.
+func (s *socket) forkExitOnly() {
+	msg, _ := subscribeMsg(abi.PROC_CN_MCAST_LISTEN)
+	var filter [4]byte
+	binary.NativeEndian.PutUint32(filter[:], abi.PROC_EVENT_FORK|abi.PROC_EVENT_EXIT)
+	msg = append(msg, filter[:]...)
+	binary.NativeEndian.PutUint32(msg[0:], uint32(len(msg)))
+	// cn_msg.len, after the netlink header and idx, val, seq and ack.
+	binary.NativeEndian.PutUint16(msg[unix.NLMSG_HDRLEN+16:], 8)
+	if rc, err := s.f.SyscallConn(); err == nil {
+		_ = rc.Control(func(fd uintptr) {
+			_ = unix.Sendto(int(fd), msg, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK})
+		})
+	}
+}
+
 // subscribeMsg is the PROC_CN_MCAST_LISTEN (or IGNORE) request and the
 // ack its answer carries plus one.
 func subscribeMsg(op uint32) ([]byte, uint32) {
@@ -215,6 +236,9 @@ func Open(cfg Config) (*Table, error) {
 	sock, err := openSocket(cfg.ReceiveBuffer, cfg.Passive)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.LazyExec {
+		sock.forkExitOnly()
 	}
 	r1, err := newProcReader(cfg.ProcRoot)
 	if err != nil {

@@ -243,7 +243,10 @@ func (t *Table) Lookup(pid int32) (Process, bool) {
 func (t *Table) Refresh(pid int32) (Process, bool) {
 	t.mu.RLock()
 	p := t.liveByPID(pid)
-	if p == nil || p.flags&Stale == 0 {
+	// A lazy table hears of no exec (the kernel sends it FORK and EXIT
+	// only), so a process refreshed once may have exec'd since: read
+	// again whenever asked.
+	if p == nil || (p.flags&Stale == 0 && !t.cfg.LazyExec) {
 		defer t.mu.RUnlock()
 		if p == nil {
 			return Process{}, false
