@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -75,7 +76,8 @@ func TestDaemonContainers(t *testing.T) {
 	ctx := context.Background()
 
 	const id = contid.ID(4515122123205246976)
-	ctr, release := heldChild(t, "/bin/true; /bin/true; (/bin/true &); sleep 0.2")
+	pidFile := filepath.Join(e.dir, "reuse.pid")
+	ctr, release := heldChild(t, "/bin/true; /bin/true; (/bin/true &); /bin/true & echo $! > "+pidFile+"; wait; sleep 0.2")
 	if _, err := c.Set(ctx, int32(ctr.Process.Pid), id); err != nil {
 		t.Fatalf("set: %v", err)
 	}
@@ -90,6 +92,15 @@ func TestDaemonContainers(t *testing.T) {
 	if err := ctr.Wait(); err != nil {
 		t.Fatal(err)
 	}
+	// PID reuse: a host process takes the PID of one of the container's
+	// processes right after it exited, while the registry still holds
+	// the exited one (its exit waits for the audit stream).
+	b, err := os.ReadFile(pidFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reusedPID, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	reused := forcePID(t, reusedPID)
 	host := runTrue(t, 5)
 	// The drop comes once the audit stream passed the exit, or after
 	// the grace period.
@@ -117,7 +128,7 @@ func TestDaemonContainers(t *testing.T) {
 		hostPID[strconv.Itoa(p)] = true
 	}
 	var ops []string
-	containerExecs := 0
+	containerExecs, reusedHost := 0, 0
 	for _, ev := range events(recs) {
 		var sys *record.Record
 		var cids []*record.Record
@@ -135,7 +146,18 @@ func TestDaemonContainers(t *testing.T) {
 			continue
 		}
 		pid := string(fieldValue(sys, "pid"))
-		if hostPID[pid] {
+		if reused && pid == strconv.Itoa(reusedPID) {
+			if string(fieldValue(sys, "ppid")) == strconv.Itoa(os.Getpid()) {
+				reusedHost++
+				if len(cids) != 0 {
+					t.Errorf("the host process that reused pid %s carries the container's contid: %s", pid, cids[0].Raw)
+				}
+			} else if len(cids) == 0 {
+				t.Errorf("the container's process %s before the reuse has no contid: %s", pid, sys.Raw)
+			}
+			continue
+		}
+		if hostPID[pid] && string(fieldValue(sys, "ppid")) == strconv.Itoa(os.Getpid()) {
 			if len(cids) != 0 || sys.Lookup("record") != nil {
 				t.Errorf("host exec of pid %s carries a contid: %s", pid, cids[0].Raw)
 			}
@@ -149,6 +171,9 @@ func TestDaemonContainers(t *testing.T) {
 		if n != "1" || string(fieldValue(cids[0], "record")) != n || string(fieldValue(cids[0], "contid")) != id.String() {
 			t.Errorf("exec of pid %s: SYSCALL record=%q, CONTAINER_ID %s", pid, n, cids[0].Raw)
 		}
+	}
+	if reused && reusedHost != 1 {
+		t.Errorf("%d exec events of the host process that reused pid %d, want 1", reusedHost, reusedPID)
 	}
 	if containerExecs < 3 {
 		t.Errorf("%d container execs carry the contid, want at least 3 (two /bin/true, a double fork)", containerExecs)
@@ -181,6 +206,30 @@ func TestDaemonContainers(t *testing.T) {
 	if n := strings.Count(string(out), "type=SYSCALL "); n < 3 || n != strings.Count(string(out), "type=CONTAINER_ID ") {
 		t.Errorf("search --contid %s -k e2e-exec: %d SYSCALL records, want the container's execs with their CONTAINER_ID:\n%s", id, n, out)
 	}
+}
+
+// forcePID runs /bin/true as a child of the test with the given PID, by
+// setting the PID namespace's last PID just below it (other processes may
+// take it first: a few tries). It reports whether it managed.
+func forcePID(t *testing.T, pid int) bool {
+	t.Helper()
+	const lastPID = "/proc/sys/kernel/ns_last_pid"
+	for range 20 {
+		if err := os.WriteFile(lastPID, []byte(strconv.Itoa(pid-1)), 0); err != nil {
+			t.Fatalf("force PID reuse: %v", err)
+		}
+		cmd := exec.Command("/bin/true")
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		got := cmd.Process.Pid
+		cmd.Wait()
+		if got == pid {
+			return true
+		}
+	}
+	t.Errorf("could not run a process with the reused pid %d", pid)
+	return false
 }
 
 // TestDaemonContainersRestart kills the daemon while a container runs: the

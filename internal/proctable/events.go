@@ -90,11 +90,19 @@ func (t *Table) applyFork(ev *abi.ProcEvent, c clocks) {
 	defer t.mu.Unlock()
 	var p *proc
 	created := false
+	// A FORK names a new process: an entry it matches that has exited
+	// (only an estimated start matches loosely) is an older holder of
+	// the PID, reused within the estimate's slack, and must not be taken
+	// for the child. The old one's EXIT always comes first.
 	if err == nil {
-		p, created = t.upsert(&t.info, c, ForkSeen, t.liveByPID(f.ParentTGID))
+		if q := t.find(ProcID{t.info.pid, t.info.start}); q != nil && q.exited() {
+			p, created = t.create(&t.info, c, ForkSeen, t.liveByPID(f.ParentTGID)), true
+		} else {
+			p, created = t.upsert(&t.info, c, ForkSeen, t.liveByPID(f.ParentTGID))
+		}
 	} else {
 		id := ProcID{f.ChildPID, est}
-		if p = t.find(id); p == nil {
+		if p = t.find(id); p == nil || p.exited() {
 			// Gone (or its PID already reused) before we could read it:
 			// a child starts as a copy of its parent, exec aside.
 			p = &proc{id: id, tgid: f.ChildPID, threads: 1, flags: ForkSeen | StartEstimated}

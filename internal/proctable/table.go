@@ -547,13 +547,19 @@ func (t *Table) upsert(info *procInfo, c clocks, flags Flags, inherit *proc) (*p
 		t.fill(p, info)
 		return p, false
 	}
-	p := &proc{id: id, startNs: c.wallOfTicks(info.start), flags: flags}
+	return t.create(info, c, flags, inherit), true
+}
+
+// create inserts a new entry for info's process, as upsert does when it
+// finds none.
+func (t *Table) create(info *procInfo, c clocks, flags Flags, inherit *proc) *proc {
+	p := &proc{id: ProcID{info.pid, info.start}, startNs: c.wallOfTicks(info.start), flags: flags}
 	if inherit != nil {
 		p.copyFrom(inherit)
 	}
 	t.fill(p, info)
 	t.insert(p, c)
-	return p, true
+	return p
 }
 
 // insert links p into its PID's chain, newest first. A live process still

@@ -315,3 +315,29 @@ func TestLazyExec(t *testing.T) {
 		t.Fatalf("unknown process after exec: %+v %v", p, ok)
 	}
 }
+
+// A FORK names a new process even when its estimated start falls within
+// the slack of an older holder of the PID that has exited: both gone
+// before /proc could be read, PID reused 10 ms later.
+func TestForkAfterQuickPIDReuse(t *testing.T) {
+	f := newFakeProc()
+	f.add(1, 0, 1, "init")
+	f.add(10, 1, 2, "sh")
+	tab := newFakeTable(Config{LazyExec: true}, f)
+	if err := tab.rescan(true); err != nil {
+		t.Fatal(err)
+	}
+	ms := int64(time.Millisecond)
+	c := fakeClocks(300 * ms)
+	// Neither child is in /proc when its FORK is applied.
+	tab.applyAll(c, forkEvent(200*ms, 10, 50, 50), exitEvent(201*ms, 50, 50, 10))
+	tab.applyAll(c, forkEvent(211*ms, 1, 50, 50))
+	old, ok1 := tab.Attribute(50, 10, wallAt(200*ms+500_000))
+	cur, ok2 := tab.Attribute(50, 1, wallAt(212*ms))
+	if !ok1 || !ok2 || old == cur {
+		t.Fatalf("old holder %v (%v), new %v (%v): want two processes", old, ok1, cur, ok2)
+	}
+	if p, _ := tab.Get(cur); p.Parent.PID != 1 || p.Exited() {
+		t.Fatalf("new holder %+v", p)
+	}
+}
