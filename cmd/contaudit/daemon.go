@@ -32,7 +32,7 @@ func init() {
   contaudit daemon --config examples/contaudit.conf --rules examples/demo.rules --log-level debug
 
 signals: SIGTERM/SIGINT stop (DAEMON_END, pid 0, restore if configured);
-         SIGHUP reloads rules and kernel settings; SIGUSR1 rotates the log;
+         SIGHUP reloads rules, log and kernel settings; SIGUSR1 rotates the log;
          SIGUSR2 resumes a suspended log.`,
 		flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&opts.config, "config", auditconf.DefaultPath, "configuration file, auditd.conf syntax (docs/config.md)")
@@ -122,6 +122,20 @@ func trackerConfig(cfg *auditconf.Config, d *daemon.Daemon, log *slog.Logger) at
 	}
 }
 
+// logConfig is the log writer's part of the configuration, at start and
+// on every reload.
+func logConfig(cfg *auditconf.Config, log *slog.Logger) (logfile.Config, error) {
+	lcfg, err := logfile.ConfigFrom(cfg)
+	if err != nil {
+		return lcfg, err
+	}
+	lcfg.Logger = log
+	if cfg.LogFormat == auditconf.FormatEnriched {
+		lcfg.Enrich = daemon.Enricher()
+	}
+	return lcfg, nil
+}
+
 func runDaemon(ctx context.Context, configPath, rulesPath string, log *slog.Logger) error {
 	// The daemon exists only once the configuration is read; the loaders
 	// run inside it.
@@ -134,13 +148,9 @@ func runDaemon(ctx context.Context, configPath, rulesPath string, log *slog.Logg
 	for _, n := range cfg.Notes {
 		log.Warn("configuration", "note", n.String())
 	}
-	lcfg, err := logfile.ConfigFrom(cfg)
+	lcfg, err := logConfig(cfg, log)
 	if err != nil {
 		return err
-	}
-	lcfg.Logger = log
-	if cfg.LogFormat == auditconf.FormatEnriched {
-		lcfg.Enrich = daemon.Enricher()
 	}
 	if !cfg.WriteLogs {
 		return errors.New("write_logs = no is not supported yet: contaudit has no dispatcher to send events to")
@@ -153,6 +163,13 @@ func runDaemon(ctx context.Context, configPath, rulesPath string, log *slog.Logg
 		c, l, err := loadDaemonConfig(configPath, rulesPath, setFilter)
 		if err != nil {
 			return daemon.Settings{}, nil, err
+		}
+		lc, err := logConfig(c, log)
+		if err != nil {
+			return daemon.Settings{}, nil, err
+		}
+		for _, n := range w.Reconfigure(lc) {
+			log.Warn("reload: not applied", "note", n)
 		}
 		return daemon.SettingsFrom(c), l, nil
 	}

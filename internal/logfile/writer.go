@@ -217,7 +217,7 @@ func Open(cfg Config) (*Writer, error) {
 	if cfg.Flush == FlushIncrementalAsync {
 		w.syncReq = make(chan *os.File, 1)
 		w.syncWG.Add(1)
-		go w.syncLoop()
+		go w.syncLoop(w.syncReq)
 	}
 	w.checkSpace(w.now(), true)
 	return w, nil
@@ -433,9 +433,9 @@ func (w *Writer) afterWrite(now time.Time, nrec int) {
 }
 
 // syncLoop is incremental_async's flusher: the writer never waits for it.
-func (w *Writer) syncLoop() {
+func (w *Writer) syncLoop(req <-chan *os.File) {
 	defer w.syncWG.Done()
-	for f := range w.syncReq {
+	for f := range req {
 		rc, err := f.SyscallConn()
 		if err == nil {
 			cerr := rc.Control(func(fd uintptr) {
