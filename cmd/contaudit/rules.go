@@ -98,6 +98,12 @@ func rulesLoad(ctx context.Context, path string, cont, dryRun bool, w io.Writer)
 		}
 		return nil
 	}
+	// -F contid= is the daemon's to evaluate: loaded from here, the kernel
+	// gets the rules without it, tagged, and nothing filters on it unless
+	// the daemon's own rules carry the same conditions.
+	if f, err := rules.NewContidFilter(cmds); err == nil && f != nil {
+		fmt.Fprintf(os.Stderr, "contaudit rules load: warning: %s has -F contid= rules; the kernel gets them without the contid condition, which only a daemon whose --rules contain them evaluates (docs/rules.md)\n", path)
+	}
 	return withConn(func(c *auditnl.Conn) error {
 		rep, err := rules.Apply(ctx, c, cmds, rules.ApplyOptions{ContinueOnError: cont})
 		fmt.Fprintf(w, "added %d, deleted %d, failed %d\n", rep.Added, rep.Deleted, rep.Failed)
