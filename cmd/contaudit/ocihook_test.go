@@ -2,12 +2,8 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"errors"
 	"io"
-	"log/slog"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,83 +19,10 @@ import (
 	"github.com/contaudit/contaudit/internal/contid"
 	"github.com/contaudit/contaudit/internal/control"
 	"github.com/contaudit/contaudit/internal/kerneltest"
-	"github.com/contaudit/contaudit/internal/proctable"
-	"golang.org/x/sys/unix"
 )
 
-// hookServer is a real control server in the test process, wired as the
-// daemon wires it. The test binary is the server's own executable, so the
-// hook (this binary re-executed) acts for its parent, as in production.
-type hookServer struct {
-	socket string
-	b      *control.RegistryBackend
-	recs   []contid.OpRecord // under b's lock
-}
-
-func startHookServer(t *testing.T) *hookServer {
-	t.Helper()
-	kerneltest.RequireRoot(t)
-	table, err := proctable.Open(proctable.Config{})
-	if errors.Is(err, unix.EPERM) || errors.Is(err, unix.EPROTONOSUPPORT) {
-		kerneltest.Skip(t, "proc connector unavailable (needs CONFIG_PROC_EVENTS and the initial namespaces): %v", err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { table.Close() })
-	s := &hookServer{}
-	s.b = control.NewRegistryBackend(contid.New(control.TreeOf(table), contid.Config{}), table,
-		func(r []contid.OpRecord) { s.recs = append(s.recs, r...) })
-	table.OnFork(func(parent, child proctable.ProcID) {
-		s.b.Do(func(r *contid.Registry) { r.Fork(contid.ProcID(parent), contid.ProcID(child)) })
-	})
-	table.OnExit(func(p proctable.ProcID) {
-		s.b.Do(func(r *contid.Registry) { s.recs = append(s.recs, r.Exit(contid.ProcID(p))...) })
-	})
-	ctx, cancel := context.WithCancel(context.Background())
-	ran := make(chan error, 1)
-	go func() { ran <- table.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-ran; err != nil {
-			t.Errorf("table.Run: %v", err)
-		}
-	})
-	// A short path: t.TempDir can exceed a socket path's 108 bytes.
-	dir, err := os.MkdirTemp("", "hook")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	s.socket = filepath.Join(dir, "control.sock")
-	ln, err := control.Listen(s.socket, 0o660, -1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := control.NewServer(s.b, control.Policy{}, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	t.Cleanup(func() {
-		srv.Close()
-		if err := <-served; !errors.Is(err, http.ErrServerClosed) {
-			t.Errorf("Serve: %v", err)
-		}
-	})
-	return s
-}
-
-func (s *hookServer) records() []string {
-	var out []string
-	s.b.Do(func(*contid.Registry) {
-		for _, r := range s.recs {
-			out = append(out, r.String())
-		}
-	})
-	return out
-}
-
 // contidOf returns the contid the registry gives pid and its container.
-func (s *hookServer) contidOf(pid int) (contid.ID, contid.Container) {
+func (s *contidEnv) contidOf(pid int) (contid.ID, contid.Container) {
 	var c contid.Container
 	id := contid.Unset
 	s.b.Do(func(r *contid.Registry) {
@@ -194,7 +117,9 @@ func writeBundle(t *testing.T, ann map[string]string) string {
 }
 
 func TestOCIHook(t *testing.T) {
-	s := startHookServer(t)
+	// The test binary is the server's own executable, so the hook (this
+	// binary re-executed) acts for its parent, as in production.
+	s := startControl(t)
 	// A host with no identity gets a random part, which is not checked.
 	hostKnown := control.HostIdentity() != nil
 	part := contid.HostPart(control.HostIdentity(), contid.DefaultHostBits)
@@ -452,7 +377,9 @@ func TestOCIHooksDConfig(t *testing.T) {
 func TestOCIHookRunc(t *testing.T) {
 	runc := kerneltest.RequireCommand(t, "runc")
 	busybox := kerneltest.RequireCommand(t, "busybox")
-	s := startHookServer(t)
+	// The test binary is the server's own executable, so the hook (this
+	// binary re-executed) acts for its parent, as in production.
+	s := startControl(t)
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
