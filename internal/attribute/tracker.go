@@ -257,7 +257,11 @@ func (t *Tracker) saveLocked() error {
 	if t.cfg.StateFile == "" {
 		return nil
 	}
-	data, err := t.reg.Snapshot()
+	// The table names lazily forked processes by a start time estimated
+	// from the FORK event; the file gets /proc's, which a restart reads.
+	data, err := t.reg.SnapshotFunc(func(p contid.ProcID) contid.ProcID {
+		return contid.ProcID(t.table.Exact(proctable.ProcID(p)))
+	})
 	if err == nil {
 		err = writeFileAtomic(t.cfg.StateFile, data)
 	}

@@ -38,7 +38,15 @@ type snapProc struct {
 // Snapshot returns the registry's state as versioned JSON, for Restore after
 // a daemon restart. Contids are strings (see ID.MarshalText); containers come
 // parents first, everything sorted, so equal states give equal bytes.
-func (r *Registry) Snapshot() ([]byte, error) {
+func (r *Registry) Snapshot() ([]byte, error) { return r.SnapshotFunc(nil) }
+
+// SnapshotFunc is Snapshot with every process identity passed through
+// exact first (nil keeps them): a process table that names processes by a
+// start time it estimated gives /proc's, which is what Restore will see.
+func (r *Registry) SnapshotFunc(exact func(ProcID) ProcID) ([]byte, error) {
+	if exact == nil {
+		exact = func(p ProcID) ProcID { return p }
+	}
 	s := snapshot{Version: SnapshotVersion, Containers: []snapContainer{}, Procs: []snapProc{}, Capcontid: []ProcID{}}
 	objs := make([]*object, 0, len(r.objects))
 	for _, o := range r.objects {
@@ -49,17 +57,20 @@ func (r *Registry) Snapshot() ([]byte, error) {
 	})
 	for _, o := range objs {
 		c := snapContainer{ID: o.id, Parent: Unset, Owner: o.owner, Labels: o.labels}
+		if !c.Owner.IsZero() {
+			c.Owner = exact(c.Owner)
+		}
 		if o.parent != nil {
 			c.Parent = o.parent.id
 		}
 		s.Containers = append(s.Containers, c)
 	}
 	for p, o := range r.procs {
-		s.Procs = append(s.Procs, snapProc{Proc: p, Contid: o.id})
+		s.Procs = append(s.Procs, snapProc{Proc: exact(p), Contid: o.id})
 	}
 	slices.SortFunc(s.Procs, func(a, b snapProc) int { return a.Proc.compare(b.Proc) })
 	for p := range r.capcontid {
-		s.Capcontid = append(s.Capcontid, p)
+		s.Capcontid = append(s.Capcontid, exact(p))
 	}
 	slices.SortFunc(s.Capcontid, ProcID.compare)
 	return json.Marshal(s)

@@ -14,6 +14,9 @@ import (
 type Process struct {
 	ID     contid.ProcID
 	Parent contid.ProcID
+	// StartEstimated says ID's start time is the process table's estimate
+	// (within a tick of /proc's; see proctable.SameStart).
+	StartEstimated bool
 	// Identity printed in CONTAINER_OP records; AUID and Ses are
 	// 4294967295 when unset.
 	UID, AUID, Ses uint32
@@ -132,6 +135,7 @@ func (b *RegistryBackend) Identify(pid int32) (Process, error) {
 		ID:     contid.ProcID{PID: p.ID.PID, StartTime: p.ID.StartTime},
 		Parent: contid.ProcID{PID: p.Parent.PID, StartTime: p.Parent.StartTime},
 		UID:    p.UID, AUID: p.LoginUID, Ses: p.SessID, Comm: p.Comm, Exe: p.Exe,
+		StartEstimated: p.Flags&proctable.StartEstimated != 0,
 	}, nil
 }
 

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/contaudit/contaudit/internal/contid"
+	"github.com/contaudit/contaudit/internal/proctable"
 	"golang.org/x/sys/unix"
 )
 
@@ -541,7 +542,9 @@ func (s *Server) writer(r *http.Request) (contid.Writer, *apiError) {
 		return wr, refuse(unix.ESRCH, "caller %d runs contaudit but its parent is unknown", caller.pid)
 	}
 	parent, err := pin(s.procRoot, cp.Parent.PID, -1)
-	if err != nil || parent.start != cp.Parent.StartTime {
+	// The table may name the parent by an estimated start; identifyPinned
+	// below checks it exactly.
+	if err != nil || !proctable.SameStart(cp.Parent.StartTime, parent.start) {
 		parent.close()
 		return wr, refuse(unix.ESRCH, "writer %d, the parent of contaudit %d, has exited", cp.Parent.PID, caller.pid)
 	}
@@ -582,7 +585,7 @@ func (s *Server) identifyPinned(p *pinned, role string) (Process, *apiError) {
 		}
 		return Process{}, s.fromBackend(err)
 	}
-	if proc.ID.StartTime != p.start {
+	if proc.ID.StartTime != p.start && !(proc.StartEstimated && proctable.SameStart(proc.ID.StartTime, p.start)) {
 		return Process{}, refuse(unix.ESRCH, "%s %d has exited and its PID now names another process", role, p.pid)
 	}
 	return proc, nil

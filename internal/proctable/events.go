@@ -1,6 +1,7 @@
 package proctable
 
 import (
+	"errors"
 	"github.com/contaudit/contaudit/internal/abi"
 )
 
@@ -43,6 +44,9 @@ func (t *Table) apply(ev *abi.ProcEvent, c clocks) {
 	}
 }
 
+// errLazyFork marks a fork a lazy table did not read.
+var errLazyFork = errors.New("proctable: fork not read")
+
 func (t *Table) applyFork(ev *abi.ProcEvent, c clocks) {
 	f := ev.Fork()
 	if f.ChildPID != f.ChildTGID {
@@ -73,7 +77,9 @@ func (t *Table) applyFork(ev *abi.ProcEvent, c clocks) {
 	}
 	var err error
 	if lazy {
-		err = t.src.read(f.ChildPID, &t.info, est, startSlack, 0)
+		// Not even the stat: the FORK's own timestamp names the child,
+		// within a tick (StartEstimated; see Exact).
+		err = errLazyFork
 	} else {
 		err = t.src.read(f.ChildPID, &t.info, est, startSlack, readStatus)
 	}
@@ -111,7 +117,9 @@ func (t *Table) applyFork(ev *abi.ProcEvent, c clocks) {
 			}
 			t.insert(p, c)
 			created = true
-			t.n.estimatedStarts.Add(1)
+			if err != errLazyFork {
+				t.n.estimatedStarts.Add(1)
+			}
 		}
 	}
 	if created {

@@ -254,13 +254,17 @@ func (t *Table) Refresh(pid int32) (Process, bool) {
 		return p.snapshot(), true
 	}
 	want := p.id.StartTime
+	var slack uint64
+	if p.flags&StartEstimated != 0 {
+		slack = startSlack
+	}
 	t.mu.RUnlock()
 	t.inferMu.Lock()
 	defer t.inferMu.Unlock()
 	c := t.clock()
 	info := &t.inferBuf
 	*info = procInfo{}
-	err := t.inferSrc.read(pid, info, want, 0, readAll)
+	err := t.inferSrc.read(pid, info, want, slack, readAll)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	p = t.find(ProcID{pid, want})
@@ -272,6 +276,36 @@ func (t *Table) Refresh(pid int32) (Process, bool) {
 		p.flags &^= Stale
 	}
 	return p.snapshot(), true
+}
+
+// Exact returns id with the start time /proc gives, when the table only
+// estimated it (from the FORK event's timestamp, within a tick) and the
+// process still runs; otherwise id. The table keeps naming the process by
+// the estimate, but an identity written for a later run (the contid
+// state file) must match what /proc will say then.
+func (t *Table) Exact(id ProcID) ProcID {
+	t.mu.RLock()
+	p := t.find(id)
+	estimated := p != nil && !p.exited() && p.flags&StartEstimated != 0
+	t.mu.RUnlock()
+	if !estimated {
+		return id
+	}
+	t.inferMu.Lock()
+	defer t.inferMu.Unlock()
+	info := &t.inferBuf
+	*info = procInfo{}
+	if t.inferSrc.read(id.PID, info, id.StartTime, startSlack, 0) != nil {
+		return id
+	}
+	return ProcID{id.PID, info.start}
+}
+
+// SameStart reports whether a start time read from /proc may be the one
+// the table estimated (est) from the FORK event, sent a little after the
+// start: the tolerance find, Exact and Refresh allow.
+func SameStart(est, real uint64) bool {
+	return real+startSlack >= est && real <= est+1
 }
 
 // Get returns the process with this identity, live or retained.

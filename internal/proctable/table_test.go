@@ -292,21 +292,33 @@ func TestLazyExec(t *testing.T) {
 	ms := int64(time.Millisecond)
 	c := fakeClocks(200 * ms)
 	f.add(100, 1, ticks(100*ms), "sh")
+	reads := f.reads
 	tab.applyAll(c, forkEvent(100*ms, 1, 100, 100))
 	info := f.procs[100]
 	info.comm, info.exe = []byte("true"), []byte("/usr/bin/true")
-	reads := f.reads
 	tab.applyAll(c, execEvent(150*ms, 100))
 	if f.reads != reads {
-		t.Fatalf("exec read /proc %d times with LazyExec", f.reads-reads)
+		t.Fatalf("fork and exec read /proc %d times with LazyExec", f.reads-reads)
 	}
+	// Named by the FORK's timestamp, the rest copied from the parent.
 	p, ok := tab.Lookup(100)
-	if !ok || p.Flags&Stale == 0 || p.Comm != "sh" {
-		t.Fatalf("after a lazy exec: %+v", p)
+	if !ok || p.Flags&Stale == 0 || p.Flags&StartEstimated == 0 || p.Comm != "init" || p.ID != (ProcID{100, ticks(100 * ms)}) {
+		t.Fatalf("after a lazy fork and exec: %+v", p)
 	}
 	p, ok = tab.Refresh(100)
 	if !ok || p.Flags&Stale != 0 || p.Comm != "true" || p.Exe != "/usr/bin/true" {
 		t.Fatalf("Refresh: %+v", p)
+	}
+	// An estimate a tick late (the FORK sent just after a tick boundary)
+	// is corrected by Exact, for the state file.
+	f.add(101, 1, ticks(199*ms), "late")
+	tab.applyAll(c, forkEvent(201*ms, 1, 101, 101))
+	est := ProcID{101, ticks(201 * ms)}
+	if got := tab.Exact(est); got != (ProcID{101, ticks(199 * ms)}) || !SameStart(est.StartTime, got.StartTime) {
+		t.Fatalf("Exact(%v) = %v", est, got)
+	}
+	if !tab.Alive(est) {
+		t.Fatal("the estimated identity is not alive")
 	}
 	// An exec of a process the table never saw is read at once.
 	f.add(200, 1, ticks(160*ms), "x")
