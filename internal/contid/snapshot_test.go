@@ -183,3 +183,31 @@ func TestRestoreInvalid(t *testing.T) {
 		})
 	}
 }
+
+// SnapshotFunc writes every identity as the mapping gives it: owners,
+// holders and capcontid delegates alike.
+func TestSnapshotFunc(t *testing.T) {
+	w := newWorld(t, Config{})
+	host := w.fork(initProc)
+	n1 := w.fork(host)
+	w.set(t, priv(host), n1, 1, 0)
+	if _, err := w.reg.SetCapcontid(priv(host), n1, true); err != nil {
+		t.Fatal(err)
+	}
+	shift := func(p ProcID) ProcID { p.StartTime += 1000; return p }
+	data, err := w.reg.SnapshotFunc(shift)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s snapshot
+	if err := json.Unmarshal(data, &s); err != nil {
+		t.Fatal(err)
+	}
+	if s.Containers[0].Owner != shift(host) || s.Procs[0].Proc != shift(n1) || s.Capcontid[0] != shift(n1) {
+		t.Fatalf("snapshot not mapped: %s", data)
+	}
+	plain, _ := w.reg.Snapshot()
+	if same, _ := w.reg.SnapshotFunc(nil); string(same) != string(plain) {
+		t.Fatal("SnapshotFunc(nil) differs from Snapshot")
+	}
+}
