@@ -115,12 +115,29 @@ type clocks struct {
 }
 
 func readClocks() clocks {
-	var m, b, w unix.Timespec
-	_ = unix.ClockGettime(unix.CLOCK_MONOTONIC, &m)
-	_ = unix.ClockGettime(unix.CLOCK_BOOTTIME, &b)
-	_ = unix.ClockGettime(unix.CLOCK_REALTIME, &w)
-	return clocks{monoToWall: w.Nano() - m.Nano(), monoToBoot: b.Nano() - m.Nano(),
-		bootToWall: w.Nano() - b.Nano(), wallNow: w.Nano()}
+	now := time.Now() // vDSO; x/sys/unix's clock_gettime is a real syscall
+	offsets.Lock()
+	defer offsets.Unlock()
+	// The offsets move only with NTP slewing (at most 0.5 ms per second)
+	// or a suspend, so three syscalls a second are enough; per batch of
+	// events they were a tenth of the daemon's CPU under an exec storm.
+	if offsets.at.IsZero() || now.Sub(offsets.at) >= time.Second || now.Sub(offsets.at) < 0 {
+		var m, b, w unix.Timespec
+		_ = unix.ClockGettime(unix.CLOCK_MONOTONIC, &m)
+		_ = unix.ClockGettime(unix.CLOCK_BOOTTIME, &b)
+		_ = unix.ClockGettime(unix.CLOCK_REALTIME, &w)
+		offsets.c = clocks{monoToWall: w.Nano() - m.Nano(), monoToBoot: b.Nano() - m.Nano(), bootToWall: w.Nano() - b.Nano()}
+		offsets.at = now
+	}
+	c := offsets.c
+	c.wallNow = now.UnixNano()
+	return c
+}
+
+var offsets struct {
+	sync.Mutex
+	at time.Time
+	c  clocks
 }
 
 func (c clocks) ticksAt(mono uint64) uint64 { return uint64((int64(mono) + c.monoToBoot) / tickNs) }
