@@ -171,11 +171,7 @@ func splitFields(typ uint32, line string) []nField {
 	var fields []nField
 	for len(line) > 0 {
 		var tok string
-		if i := strings.IndexByte(line, ' '); i >= 0 {
-			tok, line = line[:i], line[i+1:]
-		} else {
-			tok, line = line, ""
-		}
+		tok, line, _ = strings.Cut(line, " ")
 		if tok == "" {
 			continue
 		}
@@ -195,11 +191,7 @@ func splitFields(typ uint32, line string) []nField {
 						var perms []string
 						for len(line) > 0 {
 							var p string
-							if i := strings.IndexByte(line, ' '); i >= 0 {
-								p, line = line[:i], line[i+1:]
-							} else {
-								p, line = line, ""
-							}
+							p, line, _ = strings.Cut(line, " ")
 							if p == "" {
 								continue
 							}
