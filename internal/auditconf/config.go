@@ -65,6 +65,7 @@ type Config struct {
 	RestoreOnExit      bool   // contaudit_restore_on_exit
 	ReceiveBuffer      int    // contaudit_receive_buffer, bytes
 	QueueDepth         int    // contaudit_queue_depth, events
+	BatchDelayMs       int    // contaudit_batch_delay, milliseconds
 
 	// Container auditing (docs/contid.md).
 	Containers        bool        // contaudit_containers
@@ -141,6 +142,7 @@ func Default() *Config {
 		RestoreOnExit: true,
 		ReceiveBuffer: 8 << 20,
 		QueueDepth:    4096,
+		BatchDelayMs:  10,
 
 		Containers:        true,
 		ControlSocket:     "/run/contaudit/control.sock",

@@ -42,6 +42,7 @@ type Conn struct {
 	buf     []byte
 	msgs    []Message
 	pending []Message // records that arrived while a request waited
+	batch   batch     // TryReceive's recvmmsg slots, on a real socket
 
 	stats Stats
 }
@@ -177,12 +178,18 @@ func (c *Conn) read(recv func([]byte) (int, error)) ([]Message, error) {
 		}
 		return nil, err
 	}
+	return c.parse(c.buf[:min(n, len(c.buf))], n, len(c.buf))
+}
+
+// parse splits a datagram of full length n, received into a buffer of
+// size bufLen (b holds what fitted), into c.msgs.
+func (c *Conn) parse(b []byte, n, bufLen int) ([]Message, error) {
 	c.stats.Datagrams.Add(1)
-	if n > len(c.buf) {
+	if n > bufLen {
 		c.stats.Truncated.Add(1)
-		return nil, fmt.Errorf("%w: %d bytes, buffer %d", ErrTruncated, n, len(c.buf))
+		return nil, fmt.Errorf("%w: %d bytes, buffer %d", ErrTruncated, n, bufLen)
 	}
-	msgs, err := ParseDatagram(c.buf[:n], c.msgs[:0])
+	msgs, err := ParseDatagram(b, c.msgs[:0])
 	c.msgs = msgs
 	if err != nil {
 		c.stats.Malformed.Add(1)
@@ -198,6 +205,9 @@ func (c *Conn) read(recv func([]byte) (int, error)) ([]Message, error) {
 // ErrTruncated and ErrMalformed are not fatal: call Receive again.
 // Interrupt makes a blocked Receive return os.ErrDeadlineExceeded.
 func (c *Conn) Receive() ([]Message, error) {
+	if msgs, ok, err := c.fromBatch(); ok {
+		return msgs, err
+	}
 	if len(c.pending) > 0 {
 		c.mu.Lock()
 		p := c.pending
@@ -211,11 +221,45 @@ func (c *Conn) Receive() ([]Message, error) {
 // TryReceive is Receive without waiting: it returns ErrWouldBlock when
 // the kernel has queued nothing. A daemon drains with it and blocks in
 // Receive only when idle, so a burst costs one wakeup, not one per record.
+// On a real socket it reads up to 64 datagrams per recvmmsg and hands them
+// out one per call, so a burst also costs one system call per 64 records.
 func (c *Conn) TryReceive() ([]Message, error) {
-	if len(c.pending) > 0 {
+	if msgs, ok, err := c.fromBatch(); ok || len(c.pending) > 0 {
+		if ok {
+			return msgs, err
+		}
 		return c.Receive()
 	}
-	return c.read(c.t.TryReceive)
+	s, ok := c.t.(*socket)
+	if !ok {
+		return c.read(c.t.TryReceive)
+	}
+	if _, err := s.tryReceiveBatch(&c.batch); err != nil {
+		if errors.Is(err, unix.ENOBUFS) {
+			c.stats.Overruns.Add(1)
+		}
+		return nil, err
+	}
+	if msgs, ok, err := c.fromBatch(); ok {
+		return msgs, err
+	}
+	return nil, ErrWouldBlock // only foreign datagrams, dropped
+}
+
+// fromBatch hands out the next datagram of the last recvmmsg. Those were
+// received before anything a request set aside in c.pending, so they go
+// first.
+func (c *Conn) fromBatch() ([]Message, bool, error) {
+	for c.batch.next < c.batch.n {
+		b, n, fromKernel := c.batch.datagram(c.batch.next)
+		c.batch.next++
+		if !fromKernel {
+			continue // only the kernel may speak for audit
+		}
+		msgs, err := c.parse(b, n, batchSlotSize)
+		return msgs, true, err
+	}
+	return nil, false, nil
 }
 
 // Interrupt unblocks a pending Receive; use it to stop a reader goroutine.

@@ -43,6 +43,8 @@ func (m *memSink) WriteDaemon(typ uint32, text string) error {
 	m.daemon = append(m.daemon, abi.MsgTypeName(typ)+" "+text)
 	return nil
 }
+func (m *memSink) Hold()         {}
+func (m *memSink) Flush() error  { return nil }
 func (m *memSink) Rotate() error { return nil }
 func (m *memSink) Resume() error { return nil }
 func (m *memSink) Close() error  { m.mu.Lock(); m.closed = true; m.mu.Unlock(); return nil }

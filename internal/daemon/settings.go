@@ -1,6 +1,8 @@
 package daemon
 
 import (
+	"time"
+
 	"github.com/contaudit/contaudit/internal/auditconf"
 )
 
@@ -15,6 +17,7 @@ func SettingsFrom(c *auditconf.Config) Settings {
 		Failure:           optional{Set: true, Value: c.Failure},
 		RestoreOnExit:     c.RestoreOnExit,
 		ReceiveBuffer:     c.ReceiveBuffer,
+		BatchDelay:        time.Duration(c.BatchDelayMs) * time.Millisecond,
 		EndOfEventTimeout: c.EndOfEvent(),
 		MetricsListen:     c.MetricsListen,
 		Enriched:          c.LogFormat == auditconf.FormatEnriched,

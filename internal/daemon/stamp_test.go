@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/contaudit/contaudit/internal/abi"
 	"github.com/contaudit/contaudit/internal/event"
@@ -98,8 +99,8 @@ func TestProcessAssemblesEvents(t *testing.T) {
 	}
 }
 
-func TestChunkAllocCopiesOwnMemory(t *testing.T) {
-	var a chunkAlloc
+func TestArenaCopiesAndReuses(t *testing.T) {
+	var a arena
 	src := []byte("hello")
 	c := a.copy(src)
 	src[0] = 'j'
@@ -107,9 +108,43 @@ func TestChunkAllocCopiesOwnMemory(t *testing.T) {
 	if string(c) != "hello" || string(d) != "world" || cap(c) != len(c) {
 		t.Fatalf("%q %q cap %d", c, d, cap(c))
 	}
-	big := bytes.Repeat([]byte("x"), chunkSize)
-	if got := a.copy(big); len(got) != chunkSize {
-		t.Fatal("big record truncated")
+	if !a.owns(c) || a.owns(src) {
+		t.Fatal("owns: wrong answer")
+	}
+	big := bytes.Repeat([]byte("x"), arenaBlock)
+	if got := a.copy(big); len(got) != arenaBlock || a.owns(got) {
+		t.Fatal("big record truncated or carved from the arena")
+	}
+	// Fill past one block: the next block is used and owned.
+	rec := bytes.Repeat([]byte("r"), 1000)
+	var last []byte
+	for range 2 * arenaBlock / 1000 {
+		last = a.copy(rec)
+	}
+	if a.cur == 0 || !a.owns(last) {
+		t.Fatalf("cur %d owns %v", a.cur, a.owns(last))
+	}
+	first := a.blocks[0]
+	a.reset()
+	if again := a.copy([]byte("x")); unsafe.SliceData(again) != unsafe.SliceData(first) {
+		t.Fatal("reset did not reuse the first block")
+	}
+}
+
+// An event left open at the end of a round must survive the arena's reuse.
+func TestKeepOpenMovesOpenRecords(t *testing.T) {
+	sink := &memSink{}
+	d := New(Settings{}, sink, nil, nil, slog.New(slog.DiscardHandler))
+	var a arena
+	now := time.Now()
+	d.process([]rawRecord{{typ: abi.AUDIT_SYSCALL, data: a.copy([]byte("audit(1.000:7): arch=c000003e syscall=59"))}}, now)
+	d.keepOpen(&a)
+	a.reset()
+	overwrite := a.copy(bytes.Repeat([]byte("Z"), 200))
+	_ = overwrite
+	d.process([]rawRecord{{typ: abi.AUDIT_EOE, data: a.copy([]byte("audit(1.000:7): "))}}, now)
+	if len(sink.events) != 1 || !strings.Contains(sink.events[0][0], "syscall=59") {
+		t.Fatalf("events %q", sink.events)
 	}
 }
 

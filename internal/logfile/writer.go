@@ -148,6 +148,11 @@ type Writer struct {
 	daemonSeq uint32
 	closed    bool
 
+	// Between Hold and Flush, WriteEvent appends to buf and these count
+	// what waits there.
+	holding              bool
+	heldRecs, heldEvents int
+
 	syncReq chan *os.File // incremental_async: coalesced requests
 	syncWG  sync.WaitGroup
 
@@ -320,18 +325,21 @@ func (w *Writer) WriteEvent(recs []Record) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.closed {
-		w.drop(len(recs))
+		w.drop(len(recs), 1)
 		return ErrClosed
 	}
 	now := w.now()
 	if w.suspended != running {
 		w.checkSpace(now, false)
 		if w.suspended != running {
-			w.drop(len(recs))
+			w.drop(len(recs), 1)
 			return ErrSuspended
 		}
 	}
-	buf := w.buf[:0]
+	buf := w.buf
+	if !w.holding {
+		buf = buf[:0]
+	}
 	n := 0
 	for i := range recs {
 		if recs[i].Type == abi.AUDIT_EOE && !w.cfg.WriteEOE {
@@ -344,14 +352,53 @@ func (w *Writer) WriteEvent(recs []Record) error {
 	if skipped := len(recs) - n; skipped > 0 {
 		w.skippedEOE.Add(uint64(skipped))
 	}
-	if n > 0 {
-		if err := w.writeBuf(n); err != nil {
+	w.heldRecs += n
+	w.heldEvents++
+	if w.holding && len(w.buf) < maxHeld {
+		return nil
+	}
+	return w.flushHeld(now)
+}
+
+// maxHeld bounds what Hold keeps in memory before writing anyway.
+const maxHeld = 1 << 20
+
+// Hold makes WriteEvent keep events in memory until Flush, so that a
+// batch of events costs one write(2) and one flush decision, not one per
+// event: the daemon holds while it handles what one wake-up received. A
+// crash loses at most what is held, which the caller bounds by flushing
+// after each batch.
+func (w *Writer) Hold() {
+	w.mu.Lock()
+	w.holding = true
+	w.mu.Unlock()
+}
+
+// Flush writes what Hold kept and ends the hold.
+func (w *Writer) Flush() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.holding = false
+	if w.heldEvents == 0 {
+		return nil
+	}
+	return w.flushHeld(w.now())
+}
+
+// flushHeld writes w.buf and settles the held counts.
+func (w *Writer) flushHeld(now time.Time) error {
+	nrec, nev := w.heldRecs, w.heldEvents
+	w.heldRecs, w.heldEvents = 0, 0
+	if nrec > 0 {
+		err := w.writeBuf(nrec, nev)
+		w.buf = w.buf[:0]
+		if err != nil {
 			return err
 		}
 	}
-	w.records.Add(uint64(n))
-	w.events.Add(1)
-	w.afterWrite(now, n)
+	w.records.Add(uint64(nrec))
+	w.events.Add(uint64(nev))
+	w.afterWrite(now, nrec)
 	return nil
 }
 
@@ -372,16 +419,16 @@ func (w *Writer) WriteDaemon(typ uint32, text string) error {
 	return w.WriteRecord(typ, AppendStamp(nil, w.now(), seq, text))
 }
 
-func (w *Writer) drop(n int) {
-	w.dropped.Add(uint64(n))
-	w.droppedEvents.Add(1)
+func (w *Writer) drop(nrec, nev int) {
+	w.dropped.Add(uint64(nrec))
+	w.droppedEvents.Add(uint64(nev))
 }
 
 // writeBuf writes w.buf whole. A failed or short write is cut off the file
 // again, so the next record does not continue a half line.
-func (w *Writer) writeBuf(nrec int) error {
+func (w *Writer) writeBuf(nrec, nev int) error {
 	if w.f == nil {
-		w.drop(nrec)
+		w.drop(nrec, nev)
 		return ErrSuspended
 	}
 	n, err := w.f.Write(w.buf)
@@ -392,7 +439,7 @@ func (w *Writer) writeBuf(nrec int) error {
 		return nil
 	}
 	w.writeErrors.Add(1)
-	w.drop(nrec)
+	w.drop(nrec, nev)
 	if n > 0 {
 		if terr := w.f.Truncate(w.size); terr != nil {
 			w.log.Error("could not cut a partial record off the audit log; the next line will follow it", "path", w.cfg.Path, "err", terr)
@@ -630,6 +677,10 @@ func (w *Writer) Rotate() error {
 	if w.closed {
 		return ErrClosed
 	}
+	if w.heldEvents > 0 {
+		// Held events were received before the rotation was asked for.
+		_ = w.flushHeld(w.now())
+	}
 	if w.cfg.NumLogs < 2 {
 		w.log.Info("Log rotation disabled (num_logs < 2), skipping", "path", w.cfg.Path)
 		return nil
@@ -747,6 +798,9 @@ func (w *Writer) Close() error {
 	if w.closed {
 		w.mu.Unlock()
 		return nil
+	}
+	if w.heldEvents > 0 {
+		_ = w.flushHeld(w.now())
 	}
 	w.closed = true
 	var err error

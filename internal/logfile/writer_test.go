@@ -489,3 +489,61 @@ func TestSymlinkRefused(t *testing.T) {
 		t.Errorf("symlinked log: %v", err)
 	}
 }
+
+// Held events reach the file only at Flush, in order, counted once; a
+// rotation or Close writes what is held first, into the file it belongs to.
+func TestHoldFlush(t *testing.T) {
+	w, _ := openTest(t, Config{NumLogs: 3})
+	p := w.Path()
+	w.Hold()
+	for range 3 {
+		if err := w.WriteEvent([]Record{{abi.AUDIT_SYSCALL, sampleMsg}, {abi.AUDIT_EOE, []byte("audit(1.002:3): ")}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := lineCount(t, p); n != 0 {
+		t.Fatalf("%d lines written while held", n)
+	}
+	if s := w.Stats(); s.Records != 0 || s.Events != 0 {
+		t.Fatalf("held events counted early: %+v", s)
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if s := w.Stats(); lineCount(t, p) != 3 || s.Records != 3 || s.Events != 3 || s.SkippedEOE != 3 {
+		t.Fatalf("after Flush: %d lines, %+v", lineCount(t, p), s)
+	}
+	// Flush ended the hold: the next event is written at once.
+	w.WriteRecord(abi.AUDIT_SYSCALL, sampleMsg)
+	if lineCount(t, p) != 4 {
+		t.Fatal("write after Flush was held")
+	}
+	w.Hold()
+	w.WriteRecord(abi.AUDIT_SYSCALL, sampleMsg)
+	if err := w.Rotate(); err != nil {
+		t.Fatal(err)
+	}
+	if lineCount(t, p+".1") != 5 || lineCount(t, p) != 0 {
+		t.Fatalf("Rotate did not write the held event first: %d %d", lineCount(t, p+".1"), lineCount(t, p))
+	}
+	w.WriteRecord(abi.AUDIT_SYSCALL, sampleMsg)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if lineCount(t, p) != 1 {
+		t.Fatalf("Close lost the held event: %d lines", lineCount(t, p))
+	}
+}
+
+// A hold writes anyway once it holds maxHeld bytes.
+func TestHoldBounded(t *testing.T) {
+	w, _ := openTest(t, Config{})
+	w.Hold()
+	line := len(AppendLine(nil, "", abi.AUDIT_SYSCALL, sampleMsg, nil))
+	for range maxHeld/line + 1 {
+		w.WriteRecord(abi.AUDIT_SYSCALL, sampleMsg)
+	}
+	if lineCount(t, w.Path()) == 0 {
+		t.Fatal("nothing written past maxHeld")
+	}
+}
