@@ -167,7 +167,7 @@ type Table struct {
 	src     procSource
 	info    procInfo
 	sock    *socket
-	rbuf    []byte
+	events  *eventBatch
 	ev      abi.ProcEvent
 	closed  bool
 	closers []func()
