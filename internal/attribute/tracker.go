@@ -66,6 +66,10 @@ type Tracker struct {
 	auditClock time.Time
 	targets    []target
 	fields     []byte
+	// Annotate's results, reused from call to call.
+	outTypes []uint32
+	outRecs  [][]byte
+	outBuf   []byte
 
 	stats Stats
 }
@@ -342,7 +346,10 @@ func (t *Tracker) Advance(now time.Time) {
 // annotates. recs are payloads as the kernel sends them ("audit(...):
 // fields"); annotated records are copied, the others are returned as they
 // are. subject is the process the event is about (the SYSCALL's, or a
-// standalone record's sender), zero when none was found.
+// standalone record's sender), zero when none was found. What an annotated
+// event returns is valid until the next call: the daemon writes each event
+// before it annotates the next, and reusing the memory keeps a stamped
+// event from costing allocations.
 func (t *Tracker) Annotate(types []uint32, recs [][]byte) (_ []uint32, _ [][]byte, subject contid.ProcID) {
 	if len(recs) == 0 {
 		return types, recs, subject
@@ -400,16 +407,20 @@ func (t *Tracker) Annotate(types []uint32, recs [][]byte) (_ []uint32, _ [][]byt
 			}
 			if !annotated {
 				// The caller's slices may alias the assembler's.
-				types, recs = slices.Clone(types), slices.Clone(recs)
+				types = append(t.outTypes[:0], types...)
+				recs = append(t.outRecs[:0], recs...)
+				t.outBuf = t.outBuf[:0]
 				annotated = true
 			}
-			rec := make([]byte, 0, len(recs[tg.idx])+len(" record=")+4)
-			rec = append(rec, recs[tg.idx]...)
-			rec = append(rec, " record="...)
-			rec = appendInt(rec, n)
-			recs[tg.idx] = rec
-			cid := make([]byte, 0, len(stamp)+len(t.fields))
-			cid = append(append(cid, stamp...), t.fields...)
+			// Slices of outBuf stay valid when a later append moves it.
+			start := len(t.outBuf)
+			t.outBuf = append(t.outBuf, recs[tg.idx]...)
+			t.outBuf = append(t.outBuf, " record="...)
+			t.outBuf = appendInt(t.outBuf, n)
+			recs[tg.idx] = t.outBuf[start:len(t.outBuf):len(t.outBuf)]
+			start = len(t.outBuf)
+			t.outBuf = append(append(t.outBuf, stamp...), t.fields...)
+			cid := t.outBuf[start:len(t.outBuf):len(t.outBuf)]
 			types = slices.Insert(types, tail, abi.AUDIT_CONTAINER_ID)
 			recs = slices.Insert(recs, tail, cid)
 			tail++
@@ -417,6 +428,7 @@ func (t *Tracker) Annotate(types []uint32, recs [][]byte) (_ []uint32, _ [][]byt
 	})
 	if annotated {
 		t.stats.Annotated.Add(1)
+		t.outTypes, t.outRecs = types, recs
 	}
 	return types, recs, subject
 }

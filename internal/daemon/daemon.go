@@ -83,7 +83,7 @@ type Containers interface {
 	// Advance releases exits the audit stream has passed.
 	Advance(now time.Time)
 	// Annotate adds CONTAINER_ID records to an event and names its
-	// subject process.
+	// subject process. What it returns may be reused by the next call.
 	Annotate(types []uint32, recs [][]byte) ([]uint32, [][]byte, contid.ProcID)
 	// Member reports whether id is in p's contid chain (contid.Unset:
 	// whether p has none).
