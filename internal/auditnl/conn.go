@@ -1,7 +1,9 @@
 package auditnl
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -351,3 +353,44 @@ func (c *Conn) SendUserMessage(ctx context.Context, typ uint16, text string) err
 
 // SetReadDeadline bounds the next Receive calls; zero removes the bound.
 func (c *Conn) SetReadDeadline(t time.Time) error { return c.t.SetReadDeadline(t) }
+
+// SignalInfo is the kernel's record of the last process that sent the
+// registered audit daemon SIGTERM, SIGHUP, SIGUSR1 or SIGUSR2 (struct
+// audit_sig_info): auditd asks for it to say who signalled it, since the
+// sender is what its DAEMON_* records name.
+type SignalInfo struct {
+	// UID is the sender's loginuid, or its uid when the loginuid is
+	// unset; 4294967295 when no signal was recorded.
+	UID uint32
+	// PID is the sender's thread-group ID in the initial PID namespace;
+	// -1 (or 0) when no signal was recorded.
+	PID int32
+	// Ctx is the sender's security context; empty without an LSM that
+	// labels processes.
+	Ctx string
+}
+
+// SignalInfo asks the kernel who last signalled the audit daemon
+// (AUDIT_SIGNAL_INFO). Only the registered daemon's signals are recorded.
+func (c *Conn) SignalInfo(ctx context.Context) (SignalInfo, error) {
+	replies, err := c.request(ctx, abi.AUDIT_SIGNAL_INFO, nil, wantOne)
+	if err != nil {
+		return SignalInfo{}, err
+	}
+	return ParseSignalInfo(replies[0].Data)
+}
+
+// ParseSignalInfo decodes struct audit_sig_info.
+func ParseSignalInfo(b []byte) (SignalInfo, error) {
+	if len(b) < 8 {
+		return SignalInfo{}, fmt.Errorf("AUDIT_SIGNAL_INFO reply of %d bytes, want at least 8", len(b))
+	}
+	si := SignalInfo{UID: binary.NativeEndian.Uint32(b), PID: int32(binary.NativeEndian.Uint32(b[4:]))}
+	if ctx := b[8:]; len(ctx) > 0 {
+		if i := bytes.IndexByte(ctx, 0); i >= 0 {
+			ctx = ctx[:i]
+		}
+		si.Ctx = string(ctx)
+	}
+	return si, nil
+}

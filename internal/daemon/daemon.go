@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -445,6 +447,59 @@ func (d *Daemon) keepOpen(a *arena) {
 	})
 }
 
+// signalSender names who signalled the daemon, as auditd does: the
+// kernel records the sender of each SIGTERM, SIGHUP, SIGUSR1 and SIGUSR2
+// sent to the registered audit daemon (AUDIT_SIGNAL_INFO: pid, loginuid
+// or uid, LSM context); its uid and session are read from /proc while it
+// lives, else the kernel's uid and an unset session stand in. In read-only
+// mode contaudit is not the registered daemon, so the sender is unknown
+// and auditd's placeholders are written.
+func (d *Daemon) signalSender(ctx context.Context) logfile.Sender {
+	if d.settings.Multicast {
+		return logfile.Sender{}
+	}
+	si, err := d.ctl.SignalInfo(ctx)
+	if err != nil {
+		d.log.Warn("ask the kernel who sent the signal", "err", err)
+		return logfile.Sender{}
+	}
+	if si.PID <= 0 {
+		return logfile.Sender{}
+	}
+	s := logfile.Sender{Known: true, AUID: si.UID, UID: si.UID, Ses: 4294967295, PID: int(si.PID), Subj: si.Ctx}
+	if uid, ses, ok := procCreds(si.PID); ok {
+		s.UID, s.Ses = uid, ses
+	}
+	return s
+}
+
+// procCreds reads a live process's real uid and audit session.
+func procCreds(pid int32) (uid, ses uint32, ok bool) {
+	dir := "/proc/" + strconv.Itoa(int(pid))
+	status, err := os.ReadFile(dir + "/status")
+	if err != nil {
+		return 0, 0, false
+	}
+	_, rest, found := bytes.Cut(status, []byte("\nUid:\t"))
+	if !found {
+		return 0, 0, false
+	}
+	field, _, _ := bytes.Cut(rest, []byte("\t"))
+	u, err := strconv.ParseUint(string(field), 10, 32)
+	if err != nil {
+		return 0, 0, false
+	}
+	b, err := os.ReadFile(dir + "/sessionid")
+	if err != nil {
+		return 0, 0, false
+	}
+	sv, err := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 32)
+	if err != nil {
+		return 0, 0, false
+	}
+	return uint32(u), uint32(sv), true
+}
+
 // periodic closes timed-out events and refreshes the metrics the loop owns.
 func (d *Daemon) periodic(ctx context.Context, now time.Time, lastStatus *time.Time) {
 	if d.containers != nil {
@@ -471,10 +526,11 @@ func (d *Daemon) handleSignal(ctx context.Context, s os.Signal) {
 		if d.reload == nil {
 			return
 		}
+		sender := d.signalSender(ctx)
 		settings, loader, err := d.reload()
 		if err != nil {
 			d.log.Error("reload refused: keeping the running configuration", "err", err)
-			d.writeDaemon(abi.AUDIT_DAEMON_CONFIG, logfile.SignalText("reconfigure state=no-change", logfile.SelfSender()))
+			d.writeDaemon(abi.AUDIT_DAEMON_CONFIG, logfile.SignalText("reconfigure state=no-change", sender))
 			return
 		}
 		d.settings.BacklogLimit, d.settings.BacklogWaitTime = settings.BacklogLimit, settings.BacklogWaitTime
@@ -488,7 +544,7 @@ func (d *Daemon) handleSignal(ctx context.Context, s os.Signal) {
 				d.log.Error("reload: rules", "err", err)
 			}
 		}
-		d.writeDaemon(abi.AUDIT_DAEMON_CONFIG, logfile.SignalText("reconfigure state=changed", logfile.SelfSender()))
+		d.writeDaemon(abi.AUDIT_DAEMON_CONFIG, logfile.SignalText("reconfigure state=changed", sender))
 		d.log.Info("configuration and rules reloaded")
 	case syscall.SIGUSR1:
 		if err := d.sink.Rotate(); err != nil {
@@ -496,13 +552,13 @@ func (d *Daemon) handleSignal(ctx context.Context, s os.Signal) {
 			return
 		}
 		// auditd starts the new file with DAEMON_ROTATE.
-		d.writeDaemon(abi.AUDIT_DAEMON_ROTATE, logfile.SignalText(logfile.OpRotate, logfile.SelfSender()))
+		d.writeDaemon(abi.AUDIT_DAEMON_ROTATE, logfile.SignalText(logfile.OpRotate, d.signalSender(ctx)))
 	case syscall.SIGUSR2:
 		if err := d.sink.Resume(); err != nil {
 			d.log.Error("resume", "err", err)
 			return
 		}
-		d.writeDaemon(abi.AUDIT_DAEMON_RESUME, logfile.SignalText(logfile.OpResume, logfile.SelfSender()))
+		d.writeDaemon(abi.AUDIT_DAEMON_RESUME, logfile.SignalText(logfile.OpResume, d.signalSender(ctx)))
 	}
 }
 
@@ -600,6 +656,8 @@ func (d *Daemon) shutdown() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	var errs []error
+	// Asked first, as auditd does, while the kernel still knows us.
+	sender := d.signalSender(ctx)
 	if !d.settings.Multicast {
 		if err := d.rx.Unregister(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("release audit registration: %w", err))
@@ -626,7 +684,7 @@ func (d *Daemon) shutdown() error {
 			errs = append(errs, err)
 		}
 	}
-	d.writeDaemon(abi.AUDIT_DAEMON_END, logfile.SignalText(logfile.OpTerminate, logfile.SelfSender()))
+	d.writeDaemon(abi.AUDIT_DAEMON_END, logfile.SignalText(logfile.OpTerminate, sender))
 	if err := d.sink.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("close log: %w", err))
 	}

@@ -6,9 +6,11 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"os/signal"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -139,6 +141,33 @@ func TestKernelDaemonWritesEventsAndRestores(t *testing.T) {
 		}
 		pids = append(pids, " pid="+strconv.Itoa(cmd.Process.Pid)+" ")
 	}
+
+	// SIGUSR1 from another process: DAEMON_ROTATE names that process,
+	// as the kernel recorded it (AUDIT_SIGNAL_INFO), not the daemon.
+	// Our own Notify keeps the default action (exit) away from the test
+	// binary should the signal arrive before the loop's.
+	keep := make(chan os.Signal, 1)
+	signal.Notify(keep, syscall.SIGUSR1)
+	defer signal.Stop(keep)
+	killer := exec.Command("sh", "-c", "kill -USR1 "+strconv.Itoa(os.Getpid())+"; sleep 5")
+	if err := killer.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { killer.Process.Kill(); killer.Wait() }()
+	rotated := ""
+	for deadline := time.Now().Add(5 * time.Second); rotated == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		sink.mu.Lock()
+		for _, r := range sink.daemon {
+			if strings.HasPrefix(r, "DAEMON_ROTATE ") {
+				rotated = r
+			}
+		}
+		sink.mu.Unlock()
+	}
+	t.Logf("%s", rotated)
+	if want := " pid=" + strconv.Itoa(killer.Process.Pid) + " "; !strings.Contains(rotated, want) || !strings.Contains(rotated, "op=rotate-logs auid=") {
+		t.Fatalf("DAEMON_ROTATE %q does not name the sender (%s)", rotated, want)
+	}
 	cancel()
 	<-done
 	if runErr != nil {
@@ -160,7 +189,7 @@ func TestKernelDaemonWritesEventsAndRestores(t *testing.T) {
 			t.Fatalf("event types %s", got)
 		}
 	}
-	if len(sink.daemon) != 2 || !strings.HasPrefix(sink.daemon[0], "DAEMON_START op=start") || !strings.HasPrefix(sink.daemon[1], "DAEMON_END op=terminate") {
+	if len(sink.daemon) != 3 || !strings.HasPrefix(sink.daemon[0], "DAEMON_START op=start") || !strings.HasPrefix(sink.daemon[2], "DAEMON_END op=terminate") {
 		t.Fatalf("daemon records %q", sink.daemon)
 	}
 	after := statusOf(t)
