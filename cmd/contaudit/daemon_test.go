@@ -183,7 +183,7 @@ func TestDaemonEndToEnd(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if !bytes.Contains(body, []byte("contaudit_records_received_total ")) {
+	if !bytes.Contains(body, []byte("contaudit_records_received_total ")) || !bytes.Contains(body, []byte("contaudit_receive_rounds_total ")) {
 		t.Fatalf("metrics:\n%s", body)
 	}
 

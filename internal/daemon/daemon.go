@@ -142,6 +142,7 @@ type counters struct {
 	lostSerials atomic.Uint64
 	inFlight    atomic.Uint64
 	filtered    atomic.Uint64
+	rounds      atomic.Uint64
 }
 
 // New prepares a daemon; Run starts it.
@@ -362,6 +363,7 @@ func (d *Daemon) loop(ctx context.Context) error {
 		}
 		now := time.Now()
 		if len(batch) > 0 {
+			d.counters.rounds.Add(1)
 			d.process(batch, now)
 			d.keepOpen(&alloc)
 		}

@@ -7,6 +7,7 @@ func (d *Daemon) registerMetrics() {
 	c := &d.counters
 	u := func(v interface{ Load() uint64 }) func() float64 { return func() float64 { return float64(v.Load()) } }
 	m.Register("contaudit_records_received_total", metrics.Counter, "Audit records received from the kernel.", u(&c.records))
+	m.Register("contaudit_receive_rounds_total", metrics.Counter, "Rounds of the receive loop that handled records; records received per round is the batching achieved.", u(&c.rounds))
 	m.Register("contaudit_events_written_total", metrics.Counter, "Events handed to the host log.", u(&c.events))
 	m.Register("contaudit_records_unstamped_total", metrics.Counter, "Records without an audit(...) stamp, written alone.", u(&c.unstamped))
 	m.Register("contaudit_write_errors_total", metrics.Counter, "Events or daemon records the host log failed to write.", u(&c.writeErrors))
