@@ -78,20 +78,32 @@ func StartText(ver, format, kernel string, s Sender) string {
 	b = append(b, format...)
 	b = append(b, " kernel="...)
 	b = append(b, kernel...)
+	return string(appendSenderFields(b, s, true))
+}
+
+// appendSenderFields ends both record texts: auid, uid, ses and pid (pid
+// right after auid in DAEMON_START, last otherwise, as auditd orders
+// them), subj= when there is a context, and res=success.
+func appendSenderFields(b []byte, s Sender, pidAfterAUID bool) []byte {
 	b = append(b, " auid="...)
 	b = strconv.AppendUint(b, uint64(s.AUID), 10)
-	b = append(b, " pid="...)
-	b = strconv.AppendInt(b, int64(s.PID), 10)
+	if pidAfterAUID {
+		b = append(b, " pid="...)
+		b = strconv.AppendInt(b, int64(s.PID), 10)
+	}
 	b = append(b, " uid="...)
 	b = strconv.AppendUint(b, uint64(s.UID), 10)
 	b = append(b, " ses="...)
 	b = strconv.AppendUint(b, uint64(s.Ses), 10)
+	if !pidAfterAUID {
+		b = append(b, " pid="...)
+		b = strconv.AppendInt(b, int64(s.PID), 10)
+	}
 	if s.Subj != "" {
 		b = append(b, " subj="...)
 		b = append(b, s.Subj...)
 	}
-	b = append(b, " res=success"...)
-	return string(b)
+	return append(b, " res=success"...)
 }
 
 // Ops of the daemon records auditd writes when signalled.
@@ -115,18 +127,5 @@ func SignalText(op string, s Sender) string {
 	b := make([]byte, 0, 128)
 	b = append(b, "op="...)
 	b = append(b, op...)
-	b = append(b, " auid="...)
-	b = strconv.AppendUint(b, uint64(s.AUID), 10)
-	b = append(b, " uid="...)
-	b = strconv.AppendUint(b, uint64(s.UID), 10)
-	b = append(b, " ses="...)
-	b = strconv.AppendUint(b, uint64(s.Ses), 10)
-	b = append(b, " pid="...)
-	b = strconv.AppendInt(b, int64(s.PID), 10)
-	if s.Subj != "" {
-		b = append(b, " subj="...)
-		b = append(b, s.Subj...)
-	}
-	b = append(b, " res=success"...)
-	return string(b)
+	return string(appendSenderFields(b, s, false))
 }
