@@ -112,14 +112,7 @@ func printA1(ctx *Context, val string) string {
 	case sys == "setregid", sys == "setresgid":
 		return printGID(ctx, val, 16)
 	case sys == "socket":
-		v, ok := strtoul(val, 16)
-		if !ok {
-			return convErr(val)
-		}
-		if n, found := sockTypeNames[uint32(v)&0xff]; found {
-			return n
-		}
-		return "unknown-type(" + val + ")"
+		return lookupMasked(val, 16, 0xff, sockTypeNames, "unknown-type("+val+")")
 	case sys == "setns":
 		return printCloneFlags(val)
 	case sys == "sched_setscheduler":
@@ -247,14 +240,7 @@ func printA2(ctx *Context, val string) string {
 	case sys == "readlinkat", strings.HasPrefix(sys, "renameat"), sys == "linkat":
 		return printDirfd(val)
 	case sys == "lseek":
-		v, ok := strtoul(val, 16)
-		if !ok {
-			return convErr(val)
-		}
-		if n, found := seekNames[uint32(v)&0xff]; found {
-			return n
-		}
-		return "unknown-whence(" + val + ")"
+		return lookupMasked(val, 16, 0xff, seekNames, "unknown-whence("+val+")")
 	case sys == "clone", sys == "clone2":
 		return printCloneFlags(val)
 	case sys == "tgkill":

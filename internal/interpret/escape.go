@@ -185,15 +185,7 @@ func appendUpperHex(dst []byte, s string) []byte {
 // stops at the first non-digit (yielding 0 if there is none), a minus sign
 // negates modulo 2^64, and overflow reports ok=false (errno ERANGE).
 func strtoul(s string, base uint64) (v uint64, ok bool) {
-	i := 0
-	for i < len(s) && (s[i] == ' ' || s[i] >= '\t' && s[i] <= '\r') {
-		i++
-	}
-	neg := false
-	if i < len(s) && (s[i] == '+' || s[i] == '-') {
-		neg = s[i] == '-'
-		i++
-	}
+	i, neg := skipBlanksAndSign(s)
 	if base == 16 && i+2 < len(s) && s[i] == '0' && s[i+1]|0x20 == 'x' && isHexDigit(s[i+2]) {
 		i += 2
 	}
@@ -227,6 +219,19 @@ done:
 	return v, true
 }
 
+// skipBlanksAndSign is the prefix C's strto* functions accept before the
+// digits: isspace blanks, then one optional sign.
+func skipBlanksAndSign(s string) (i int, neg bool) {
+	for i < len(s) && (s[i] == ' ' || s[i] >= '\t' && s[i] <= '\r') {
+		i++
+	}
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		neg = s[i] == '-'
+		i++
+	}
+	return i, neg
+}
+
 // strtol is C strtol(s, NULL, base) on a 64-bit machine: like strtoul but
 // a value beyond the signed range is an overflow.
 func strtol(s string, base uint64) (int64, bool) {
@@ -247,15 +252,7 @@ func strtol(s string, base uint64) (int64, bool) {
 
 // strtoll is C strtoll(s, NULL, 10): ok=false on overflow.
 func strtoll(s string) (int64, bool) {
-	i := 0
-	for i < len(s) && (s[i] == ' ' || s[i] >= '\t' && s[i] <= '\r') {
-		i++
-	}
-	neg := false
-	if i < len(s) && (s[i] == '+' || s[i] == '-') {
-		neg = s[i] == '-'
-		i++
-	}
+	i, neg := skipBlanksAndSign(s)
 	limit := uint64(1<<63 - 1)
 	if neg {
 		limit++

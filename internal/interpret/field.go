@@ -200,14 +200,7 @@ func interpret(ctx *Context, k kind, val string) string {
 	case kindPersonality:
 		return printPersonality(val)
 	case kindSeccomp:
-		v, ok := strtoul(val, 16)
-		if !ok {
-			return convErr(val)
-		}
-		if n, found := seccompNames[uint32(v)&0x7fff0000]; found {
-			return n
-		}
-		return "unknown-seccomp-code(" + val + ")"
+		return lookupMasked(val, 16, 0x7fff0000, seccompNames, "unknown-seccomp-code("+val+")")
 	case kindOFlag:
 		return printOpenFlags(val)
 	case kindMmap:
@@ -290,11 +283,18 @@ func strtol32(val string, base uint64) (int32, bool) {
 }
 
 func lookupOr(val string, base uint64, names map[uint32]string, unknown string) string {
+	return lookupMasked(val, base, ^uint32(0), names, unknown)
+}
+
+// lookupMasked is lookupOr on the bits in mask only, for arguments whose
+// other bits carry flags (socket types, seccomp actions).
+func lookupMasked(val string, base uint64, mask uint32, names map[uint32]string, unknown string) string {
 	v, ok := strtoul(val, base)
 	if !ok {
 		return convErr(val)
 	}
-	if n, found := names[uint32(v)]; found && int32(v) >= 0 {
+	k := uint32(v) & mask
+	if n, found := names[k]; found && int32(k) >= 0 {
 		return n
 	}
 	return unknown
@@ -303,7 +303,16 @@ func lookupOr(val string, base uint64, names map[uint32]string, unknown string) 
 // joinFlags names the bits of v found in table, joined by "|", or returns
 // none when no bit has a name.
 func joinFlags(v uint64, table []flag, none string) string {
-	var b []byte
+	b := appendFlags(nil, v, table)
+	if len(b) == 0 {
+		return none
+	}
+	return string(b)
+}
+
+// appendFlags appends the names of the bits of v found in table to b,
+// each after a "|" unless b is still empty.
+func appendFlags(b []byte, v uint64, table []flag) []byte {
 	for _, f := range table {
 		if v&f.bit != 0 {
 			if len(b) > 0 {
@@ -312,10 +321,7 @@ func joinFlags(v uint64, table []flag, none string) string {
 			b = append(b, f.name...)
 		}
 	}
-	if len(b) == 0 {
-		return none
-	}
-	return string(b)
+	return b
 }
 
 // hostArch is the arch ausearch assumes when a record does not say.
@@ -611,48 +617,23 @@ func printPersonality(val string) string {
 	return "unknown-personality(0x" + val + ")"
 }
 
-func printOpenFlags(val string) string {
-	v, ok := strtoul(val, 16)
-	if !ok {
-		return convErr(val)
-	}
-	f := uint64(uint32(v))
-	var b []byte
-	if f&3 == 0 {
-		b = append(b, "O_RDONLY"...)
-	}
-	for _, fl := range openFlags {
-		if f&fl.bit != 0 {
-			if len(b) > 0 {
-				b = append(b, '|')
-			}
-			b = append(b, fl.name...)
-		}
-	}
-	if len(b) == 0 {
-		return "0x" + val
-	}
-	return string(b)
-}
+func printOpenFlags(val string) string { return printModeFlags(val, 3, "O_RDONLY", openFlags) }
 
-func printMmap(val string) string {
+func printMmap(val string) string { return printModeFlags(val, 0xf, "MAP_FILE", mmapFlags) }
+
+// printModeFlags names a flag word whose mode field (the bits in mask) has
+// a name for zero that no bit can show: O_RDONLY, MAP_FILE.
+func printModeFlags(val string, mask uint64, zero string, table []flag) string {
 	v, ok := strtoul(val, 16)
 	if !ok {
 		return convErr(val)
 	}
 	f := uint64(uint32(v))
 	var b []byte
-	if f&0xf == 0 {
-		b = append(b, "MAP_FILE"...)
+	if f&mask == 0 {
+		b = append(b, zero...)
 	}
-	for _, fl := range mmapFlags {
-		if f&fl.bit != 0 {
-			if len(b) > 0 {
-				b = append(b, '|')
-			}
-			b = append(b, fl.name...)
-		}
-	}
+	b = appendFlags(b, f, table)
 	if len(b) == 0 {
 		return "0x" + val
 	}
