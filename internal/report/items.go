@@ -293,9 +293,6 @@ func unhex(c byte) byte {
 	return 0
 }
 
-// unescape is auparse's: "(...)" is kept as is, otherwise the leading hex
-// digits are decoded; fewer than two is a failure (nil, false). A NUL ends
-// the decoded string, as it does in C.
 // quotedHexOrWord reads the value at from as ausearch's filename and exe
 // items do: like quotedOrHex, but a bare word that is not hex (legacy logs)
 // is taken as written.
@@ -321,6 +318,9 @@ func quotedHexOrWord(m []byte, from int) (v []byte, ok bool) {
 	return u, true
 }
 
+// unescape is auparse's: "(...)" is kept as is, otherwise the leading hex
+// digits are decoded; fewer than two is a failure (nil, false). A NUL ends
+// the decoded string, as it does in C.
 func unescape(m []byte, from int) ([]byte, bool) {
 	if from >= len(m) {
 		return nil, false
@@ -365,35 +365,139 @@ func quotedOrHex(m []byte, v int) (val []byte, end int, ok bool) {
 	return u, -1, true
 }
 
+// The item readers below move *term to where the item ends, as
+// ausearch-parse.c moves its term pointer, since later searches start there.
+// They report false where ausearch fails the record.
+
+// numItem reads the number at ptr, ended by a blank, into *dst.
+func numItem(m []byte, ptr int, term *int, dst *int32) bool {
+	e := strchr(m, ptr, ' ')
+	if e < 0 {
+		return false
+	}
+	*term, *dst = e, atoi32(m, ptr, e)
+	return true
+}
+
+// wordItem reads the text at ptr, ended by a blank, into the item dst.
+func (s *items) wordItem(m []byte, ptr int, term *int, bit uint8, dst *[]byte) bool {
+	e := strchr(m, ptr, ' ')
+	if e < 0 {
+		return false
+	}
+	*term = e
+	s.setStr(bit, dst, m[ptr:e])
+	return true
+}
+
+// quotedItem reads the value at ptr as quotedOrHex does into the item dst;
+// only a quoted value moves *term, to its closing quote.
+func (s *items) quotedItem(m []byte, ptr int, term *int, bit uint8, dst *[]byte) bool {
+	v, e, ok := quotedOrHex(m, ptr)
+	if !ok {
+		return false
+	}
+	if e >= 0 {
+		*term = e
+	}
+	s.setStr(bit, dst, v)
+	return true
+}
+
+// keyItem reads the key= value at ptr: one quoted key, or hex that holds
+// several keys split by 0x01.
+func (s *items) keyItem(m []byte, ptr int, term *int) bool {
+	s.set |= hasKeys
+	if ptr < len(m) && m[ptr] == '"' {
+		e := strchr(m, ptr+1, '"')
+		if e < 0 {
+			return false
+		}
+		s.keys = append(s.keys, m[ptr+1:e])
+		*term = e
+		return true
+	}
+	u, ok := unescape(m, ptr)
+	if !ok {
+		return false
+	}
+	s.splitKeys(u)
+	return true
+}
+
+// archItem reads the hex arch= value at ptr, ended by a blank.
+func (s *items) archItem(m []byte, ptr int, term *int) bool {
+	e := strchr(m, ptr, ' ')
+	if e < 0 {
+		return false
+	}
+	*term = e
+	v, _ := strconv.ParseUint(string(hexPrefix(m[ptr:e])), 16, 64)
+	s.arch, s.hasArch = uint32(v), true
+	return true
+}
+
+// numericRes reads a kernel record's res=, a number, where there is one at
+// or after from, and reports whether there was.
+func (s *items) numericRes(m []byte, from int) bool {
+	str := strstr(m, from, "res=")
+	if str < 0 {
+		return false
+	}
+	ptr := str + 4
+	s.success = int(atoi32(m, ptr, strchr(m, ptr, ' ')))
+	return true
+}
+
+// wordRes reads a daemon record's res=, a word, where there is one at or
+// after from; false where the word is empty.
+func (s *items) wordRes(m []byte, from int) bool {
+	str := strstr(m, from, "res=")
+	if str < 0 {
+		return true
+	}
+	ptr := str + 4
+	e := ptr
+	for e < len(m) && isalpha(m[e]) {
+		e++
+	}
+	if e == ptr {
+		return false
+	}
+	if bytes.HasPrefix(m[ptr:e], []byte("failed")) {
+		s.success = successFailed
+	} else {
+		s.success = successOK
+	}
+	return true
+}
+
+// strchrOr is strchr for a, failing that for b: where a value ends at
+// either.
+func strchrOr(m []byte, from int, a, b byte) int {
+	if e := strchr(m, from, a); e >= 0 {
+		return e
+	}
+	return strchr(m, from, b)
+}
+
 func (s *items) parseTaskInfo(m []byte, w want) bool {
 	term := 0
 	// pid (required)
 	str := strstr(m, term, " pid=")
-	if str < 0 {
+	if str < 0 || !numItem(m, str+5, &term, &s.pid) {
 		return false
 	}
-	ptr := str + 5
-	term = strchr(m, ptr, ' ')
-	if term < 0 {
-		return false
-	}
-	s.pid = atoi32(m, ptr, term)
 	// loginuid (required)
-	str = strstr(m, term, "auid=")
-	if str < 0 {
-		str = strstr(m, term, "loginuid=")
-		if str < 0 {
-			return false
-		}
-		ptr = str + 9
-	} else {
+	ptr := -1
+	if str = strstr(m, term, "auid="); str >= 0 {
 		ptr = str + 5
+	} else if str = strstr(m, term, "loginuid="); str >= 0 {
+		ptr = str + 9
 	}
-	term = strchr(m, ptr, ' ')
-	if term < 0 {
+	if ptr < 0 || !numItem(m, ptr, &term, &s.loginuid) {
 		return false
 	}
-	s.loginuid = atoi32(m, ptr, term)
 	// uid: 3.0.9 does without it (found by comparing with it). A match
 	// inside auid= is retried further on.
 	for {
@@ -404,64 +508,27 @@ func (s *items) parseTaskInfo(m []byte, w want) bool {
 		}
 		break
 	}
-	if str >= 0 {
-		ptr = str + 4
-		term = strchr(m, ptr, ' ')
-		if term < 0 {
-			return false
-		}
-		s.uid = atoi32(m, ptr, term)
+	if str >= 0 && !numItem(m, str+4, &term, &s.uid) {
+		return false
 	}
 	if w.terminal {
-		if str = strstr(m, term, "tty="); str >= 0 {
-			str += 4
-			term = strchr(m, str, ' ')
-			if term < 0 {
-				return false
-			}
-			s.setStr(hasTerminal, &s.terminal, m[str:term])
+		if str = strstr(m, term, "tty="); str >= 0 && !s.wordItem(m, str+4, &term, hasTerminal, &s.terminal) {
+			return false
 		}
 	}
 	if w.comm {
 		str = strstr(m, term, "comm=")
-		if str < 0 {
+		if str < 0 || !s.quotedItem(m, str+5, &term, hasComm, &s.comm) {
 			return false
-		}
-		str += 5
-		if str < len(m) && m[str] == '"' {
-			e := strchr(m, str+1, '"')
-			if e < 0 {
-				return false
-			}
-			term = e
-			s.setStr(hasComm, &s.comm, m[str+1:e])
-		} else {
-			u, _ := unescape(m, str)
-			s.setStr(hasComm, &s.comm, u)
 		}
 	}
 	if w.exe {
 		str = strstr(m, 0, "exe=")
-		if str < 0 {
+		if str < 0 || !s.quotedItem(m, str+4, &term, hasExe, &s.exe) {
 			return false
 		}
-		str += 4
-		if str < len(m) && m[str] == '"' {
-			e := strchr(m, str+1, '"')
-			if e < 0 {
-				return false
-			}
-			term = e
-			s.setStr(hasExe, &s.exe, m[str+1:e])
-		} else {
-			u, _ := unescape(m, str)
-			s.setStr(hasExe, &s.exe, u)
-		}
 	}
-	if str = strstr(m, term, "res="); str >= 0 {
-		ptr = str + 4
-		s.success = int(int32(uint32(strtoul(m, ptr, strchr(m, ptr, ' ')))))
-	}
+	s.numericRes(m, term)
 	return true
 }
 
@@ -469,29 +536,16 @@ func (s *items) parseSyscall(m []byte, w want) bool {
 	term := 0
 	if w.interpret {
 		str := strstr(m, term, "arch=")
-		if str < 0 {
+		if str < 0 || !s.archItem(m, str+5, &term) {
 			return false
 		}
-		ptr := str + 5
-		term = strchr(m, ptr, ' ')
-		if term < 0 {
-			return false
-		}
-		v, _ := strconv.ParseUint(string(hexPrefix(m[ptr:term])), 16, 64)
-		s.arch, s.hasArch = uint32(v), true
 	}
 	str := strstr(m, term, "syscall=")
-	if str < 0 {
+	if str < 0 || !numItem(m, str+8, &term, &s.syscall) {
 		return false
 	}
-	ptr := str + 8
-	term = strchr(m, ptr, ' ')
-	if term < 0 {
-		return false
-	}
-	s.syscall = atoi32(m, ptr, term)
 	if str = strstr(m, term, "success="); str >= 0 {
-		ptr = str + 8
+		ptr := str + 8
 		term = strchr(m, ptr, ' ')
 		if term < 0 {
 			return false
@@ -516,22 +570,8 @@ func (s *items) parseSyscall(m []byte, w want) bool {
 		return false
 	}
 	if w.key {
-		if str = strstr(m, term, "key="); str >= 0 {
-			s.set |= hasKeys
-			str += 4
-			if str < len(m) && m[str] == '"' {
-				e := strchr(m, str+1, '"')
-				if e < 0 {
-					return false
-				}
-				s.keys = append(s.keys, m[str+1:e])
-			} else {
-				u, ok := unescape(m, str)
-				if !ok {
-					return false
-				}
-				s.splitKeys(u)
-			}
+		if str = strstr(m, term, "key="); str >= 0 && !s.keyItem(m, str+4, &term) {
+			return false
 		}
 	}
 	return true
@@ -658,19 +698,16 @@ func (s *items) parseUser(t uint32, m []byte, w want) int {
 	if str < 0 {
 		return 1
 	}
-	ptr := str + 4
-	if term = strchr(m, ptr, ' '); term < 0 {
+	if !numItem(m, str+4, &term, &s.pid) {
 		return 2
 	}
-	s.pid = atoi32(m, ptr, term)
 	if str = strstr(m, term, "uid="); str < 0 {
 		return 4
 	}
-	ptr = str + 4
-	if term = strchr(m, ptr, ' '); term < 0 {
+	if !numItem(m, str+4, &term, &s.uid) {
 		return 5
 	}
-	s.uid = atoi32(m, ptr, term)
+	var ptr int
 	if str = strstr(m, term, "auid="); str < 0 {
 		if str = strstr(m, term, "loginuid="); str < 0 {
 			return 7
@@ -679,10 +716,9 @@ func (s *items) parseUser(t uint32, m []byte, w want) int {
 	} else {
 		ptr = str + 5
 	}
-	if term = strchr(m, ptr, ' '); term < 0 {
+	if !numItem(m, ptr, &term, &s.loginuid) {
 		return 8
 	}
-	s.loginuid = atoi32(m, ptr, term)
 	// Some records (USER_LOGIN) carry the uid that matters second.
 	for {
 		str = strstr(m, term, "uid=")
@@ -712,19 +748,8 @@ func (s *items) parseUser(t uint32, m []byte, w want) int {
 	}
 	mptr := term + 1
 	if w.comm {
-		if str = strstr(m, mptr, "comm="); str >= 0 {
-			str += 5
-			if str < len(m) && m[str] == '"' {
-				e := strchr(m, str+1, '"')
-				if e < 0 {
-					return 16
-				}
-				term = e
-				s.setStr(hasComm, &s.comm, m[str+1:e])
-			} else {
-				u, _ := unescape(m, str)
-				s.setStr(hasComm, &s.comm, u)
-			}
+		if str = strstr(m, mptr, "comm="); str >= 0 && !s.quotedItem(m, str+5, &term, hasComm, &s.comm) {
+			return 16
 		}
 	}
 	if str = strstr(m, mptr, "acct="); str >= 0 {
@@ -756,21 +781,15 @@ func (s *items) parseUser(t uint32, m []byte, w want) int {
 	if w.hostname {
 		if str = strstr(m, mptr, "hostname="); str >= 0 {
 			str += 9
-			term = strchr(m, str, ',')
-			if term < 0 {
-				if term = strchr(m, str, ' '); term < 0 {
-					return 17
-				}
+			if term = strchrOr(m, str, ',', ' '); term < 0 {
+				return 17
 			}
 			s.setStr(hasHostname, &s.hostname, m[str:term])
 			if string(s.hostname) == "?" {
 				if a := strstr(m, term+1, "addr="); a >= 0 {
 					a += 5
-					term = strchr(m, a, ',')
-					if term < 0 {
-						if term = strchr(m, a, ' '); term < 0 {
-							return 18
-						}
+					if term = strchrOr(m, a, ',', ' '); term < 0 {
+						return 18
 					}
 					s.setStr(hasHostname, &s.hostname, m[a:term])
 				}
@@ -789,11 +808,8 @@ func (s *items) parseUser(t uint32, m []byte, w want) int {
 	if w.terminal {
 		if str = strstr(m, mptr, "terminal="); str >= 0 {
 			str += 9
-			term = strchr(m, str, ' ')
-			if term < 0 {
-				if term = strchr(m, str, ')'); term < 0 {
-					return 19
-				}
+			if term = strchrOr(m, str, ' ', ')'); term < 0 {
+				return 19
 			}
 			s.setStr(hasTerminal, &s.terminal, m[str:term])
 		}
@@ -835,22 +851,13 @@ func (s *items) parseUser(t uint32, m []byte, w want) int {
 func (s *items) parseLogin(m []byte) bool {
 	term := 0
 	str := strstr(m, term, "pid=")
-	if str < 0 {
+	if str < 0 || !numItem(m, str+4, &term, &s.pid) {
 		return false
 	}
-	ptr := str + 4
-	if term = strchr(m, ptr, ' '); term < 0 {
+	if str = strstr(m, term, "uid="); str < 0 || !numItem(m, str+4, &term, &s.uid) {
 		return false
 	}
-	s.pid = atoi32(m, ptr, term)
-	if str = strstr(m, term, "uid="); str < 0 {
-		return false
-	}
-	ptr = str + 4
-	if term = strchr(m, ptr, ' '); term < 0 {
-		return false
-	}
-	s.uid = atoi32(m, ptr, term)
+	var ptr int
 	if str = strstr(m, term, "new auid="); str >= 0 {
 		ptr = str + 9
 	} else if str = strstr(m, term, " auid="); str >= 0 {
@@ -865,10 +872,7 @@ func (s *items) parseLogin(m []byte) bool {
 	if term < 0 {
 		term = 0
 	}
-	if str = strstr(m, term, "res="); str >= 0 {
-		ptr = str + 4
-		s.success = int(atoi32(m, ptr, strchr(m, ptr, ' ')))
-	} else {
+	if !s.numericRes(m, term) {
 		s.success = successOK // older kernels: always successful
 	}
 	return true
@@ -879,47 +883,18 @@ func (s *items) parseDaemon1(m []byte) bool {
 	if mptr < 0 {
 		mptr = 0
 	}
-	str := strstr(m, mptr, "auid=")
-	if str < 0 {
+	term := mptr
+	str := strstr(m, term, "auid=")
+	if str < 0 || !numItem(m, str+5, &term, &s.loginuid) {
 		return false
 	}
-	ptr := str + 5
-	term := strchr(m, ptr, ' ')
-	if term < 0 {
+	if str = strstr(m, term, "pid="); str < 0 || !numItem(m, str+4, &term, &s.pid) {
 		return false
 	}
-	s.loginuid = atoi32(m, ptr, term)
-	if str = strstr(m, term, "pid="); str < 0 {
+	if str = strstr(m, term, " uid="); str >= 0 && !numItem(m, str+5, &term, &s.uid) {
 		return false
 	}
-	ptr = str + 4
-	if term = strchr(m, ptr, ' '); term < 0 {
-		return false
-	}
-	s.pid = atoi32(m, ptr, term)
-	if str = strstr(m, term, " uid="); str >= 0 {
-		ptr = str + 5
-		if term = strchr(m, ptr, ' '); term < 0 {
-			return false
-		}
-		s.uid = atoi32(m, ptr, term)
-	}
-	if str = strstr(m, mptr, "res="); str >= 0 {
-		ptr = str + 4
-		e := ptr
-		for e < len(m) && isalpha(m[e]) {
-			e++
-		}
-		if e == ptr {
-			return false
-		}
-		if bytes.HasPrefix(m[ptr:e], []byte("failed")) {
-			s.success = successFailed
-		} else {
-			s.success = successOK
-		}
-	}
-	return true
+	return s.wordRes(m, mptr)
 }
 
 func (s *items) parseDaemon2(m []byte, w want) bool {
@@ -927,31 +902,13 @@ func (s *items) parseDaemon2(m []byte, w want) bool {
 	if w.hostname {
 		if str := strstr(m, 0, "addr="); str >= 0 {
 			str += 5
-			term = strchr(m, str, ':')
-			if term < 0 {
-				if term = strchr(m, str, ' '); term < 0 {
-					return false
-				}
+			if term = strchrOr(m, str, ':', ' '); term < 0 {
+				return false
 			}
 			s.setStr(hasHostname, &s.hostname, m[str:term])
 		}
 	}
-	if str := strstr(m, term, "res="); str >= 0 {
-		ptr := str + 4
-		e := ptr
-		for e < len(m) && isalpha(m[e]) {
-			e++
-		}
-		if e == ptr {
-			return false
-		}
-		if bytes.HasPrefix(m[ptr:e], []byte("failed")) {
-			s.success = successFailed
-		} else {
-			s.success = successOK
-		}
-	}
-	return true
+	return s.wordRes(m, term)
 }
 
 func (s *items) parseSockaddr(m []byte, w want) bool {
@@ -1023,37 +980,19 @@ func (s *items) parseSockaddr(m []byte, w want) bool {
 
 func (s *items) parseIntegrity(m []byte, w want) bool {
 	term := 0
-	if str := strstr(m, term, "pid="); str >= 0 {
-		ptr := str + 4
-		if term = strchr(m, ptr, ' '); term < 0 {
-			return false
-		}
-		s.pid = atoi32(m, ptr, term)
+	if str := strstr(m, term, "pid="); str >= 0 && !numItem(m, str+4, &term, &s.pid) {
+		return false
 	}
-	if str := strstr(m, term, " uid="); str >= 0 {
-		ptr := str + 4 // sic: at the '=', so the uid always reads 0
-		if term = strchr(m, ptr, ' '); term < 0 {
-			return false
-		}
-		s.uid = atoi32(m, ptr, term)
+	// sic: str+4 is at the '=', so the uid always reads 0
+	if str := strstr(m, term, " uid="); str >= 0 && !numItem(m, str+4, &term, &s.uid) {
+		return false
 	}
-	if str := strstr(m, 0, "auid="); str >= 0 {
-		ptr := str + 5
-		if term = strchr(m, ptr, ' '); term < 0 {
-			return false
-		}
-		s.loginuid = atoi32(m, ptr, term)
+	if str := strstr(m, 0, "auid="); str >= 0 && !numItem(m, str+5, &term, &s.loginuid) {
+		return false
 	}
 	if w.comm {
-		if str := strstr(m, term, "comm="); str >= 0 {
-			v, e, ok := quotedOrHex(m, str+5)
-			if !ok {
-				return false
-			}
-			if e >= 0 {
-				term = e
-			}
-			s.setStr(hasComm, &s.comm, v)
+		if str := strstr(m, term, "comm="); str >= 0 && !s.quotedItem(m, str+5, &term, hasComm, &s.comm) {
+			return false
 		}
 	}
 	if w.filename {
@@ -1063,10 +1002,7 @@ func (s *items) parseIntegrity(m []byte, w want) bool {
 			}
 		}
 	}
-	if str := strstr(m, term, "res="); str >= 0 {
-		ptr := str + 4
-		s.success = int(atoi32(m, ptr, strchr(m, ptr, ' ')))
-	}
+	s.numericRes(m, term)
 	return true
 }
 
@@ -1093,12 +1029,8 @@ func (s *items) parseAVC(t uint32, m []byte, w want) bool {
 		rc := s.parseUser(t, m, w)
 		return rc == 0 || rc > 20
 	}
-	if str := strstr(m, term, "pid="); str >= 0 {
-		str += 4
-		if term = strchr(m, str, ' '); term < 0 {
-			return false
-		}
-		s.pid = atoi32(m, str, term)
+	if str := strstr(m, term, "pid="); str >= 0 && !numItem(m, str+4, &term, &s.pid) {
+		return false
 	}
 	if w.comm && !s.has(hasComm) {
 		str := strstr(m, term, "comm=")
@@ -1106,18 +1038,15 @@ func (s *items) parseAVC(t uint32, m []byte, w want) bool {
 			return false
 		}
 		str += 5
-		if str < len(m) && m[str] == '"' {
-			e := strchr(m, str+1, '"')
-			if e < 0 {
-				return false
-			}
-			term = e
-			s.setStr(hasComm, &s.comm, m[str+1:e])
-		} else {
-			u, _ := unescape(m, str)
-			s.setStr(hasComm, &s.comm, u)
-			term = str + 6
+		v, e, ok := quotedOrHex(m, str)
+		if !ok {
+			return false
 		}
+		if e < 0 {
+			e = str + 6 // sic: not where the hex ends
+		}
+		term = e
+		s.setStr(hasComm, &s.comm, v)
 	}
 	if w.filename {
 		if str := strstr(m, term, " path="); str >= 0 {
@@ -1146,45 +1075,25 @@ func (s *items) parseKernelAnom(t uint32, m []byte, w want) bool {
 	if term < 0 {
 		term = ptr
 	}
-	if str = strstr(m, term, "uid="); str >= 0 {
-		ptr = str + 4
-		if term = strchr(m, ptr, ' '); term < 0 {
-			return false
-		}
-		s.uid = atoi32(m, ptr, term)
+	if str = strstr(m, term, "uid="); str >= 0 && !numItem(m, str+4, &term, &s.uid) {
+		return false
 	}
 	if t == typeAnomPromisc {
 		return true
 	}
-	if str = strstr(m, term, "pid="); str >= 0 {
-		ptr = str + 4
-		if term = strchr(m, ptr, ' '); term < 0 {
-			return false
-		}
-		s.pid = atoi32(m, ptr, term)
+	if str = strstr(m, term, "pid="); str >= 0 && !numItem(m, str+4, &term, &s.pid) {
+		return false
 	}
 	if w.comm {
-		if str = strstr(m, term, "comm="); str >= 0 {
-			v, e, ok := quotedOrHex(m, str+5)
-			if !ok {
-				return false
-			}
-			if e >= 0 {
-				term = e
-			}
-			s.setStr(hasComm, &s.comm, v)
+		if str = strstr(m, term, "comm="); str >= 0 && !s.quotedItem(m, str+5, &term, hasComm, &s.comm) {
+			return false
 		}
 	}
 	if w.exe {
 		if str = strstr(m, term, "exe="); str >= 0 {
-			v, e, ok := quotedOrHex(m, str+4)
-			if !ok {
+			if !s.quotedItem(m, str+4, &term, hasExe, &s.exe) {
 				return false
 			}
-			if e >= 0 {
-				term = e
-			}
-			s.setStr(hasExe, &s.exe, v)
 		} else if t != typeAnomAbend {
 			return false
 		}
@@ -1193,25 +1102,14 @@ func (s *items) parseKernelAnom(t uint32, m []byte, w want) bool {
 		if str = strstr(m, term, "arch="); str < 0 {
 			return true // a few kernel versions leave it out
 		}
-		ptr = str + 5
-		if term = strchr(m, ptr, ' '); term < 0 {
+		if !s.archItem(m, str+5, &term) {
 			return false
 		}
-		v, _ := strconv.ParseUint(string(hexPrefix(m[ptr:term])), 16, 64)
-		s.arch, s.hasArch = uint32(v), true
-		if str = strstr(m, term, "syscall="); str < 0 {
+		if str = strstr(m, term, "syscall="); str < 0 || !numItem(m, str+8, &term, &s.syscall) {
 			return false
 		}
-		ptr = str + 8
-		if term = strchr(m, ptr, ' '); term < 0 {
-			return false
-		}
-		s.syscall = atoi32(m, ptr, term)
 	}
-	if str = strstr(m, term, "res="); str >= 0 {
-		ptr = str + 4
-		s.success = int(atoi32(m, ptr, strchr(m, ptr, ' ')))
-	}
+	s.numericRes(m, term)
 	return true
 }
 
@@ -1230,32 +1128,14 @@ func (s *items) parseSimple(t uint32, m []byte, w want) bool {
 		}
 	}
 	if w.key {
-		if str = strstr(m, term, "key="); str >= 0 {
-			s.set |= hasKeys
-			ptr := str + 4
-			if ptr < len(m) && m[ptr] == '"' {
-				e := strchr(m, ptr+1, '"')
-				if e < 0 {
-					return false
-				}
-				s.keys = append(s.keys, m[ptr+1:e])
-				term = e
-			} else {
-				u, ok := unescape(m, ptr)
-				if !ok {
-					return false
-				}
-				s.splitKeys(u)
-			}
+		if str = strstr(m, term, "key="); str >= 0 && !s.keyItem(m, str+4, &term) {
+			return false
 		}
 	}
 	if t == typeConfigChange {
 		s.success = successOK
 	}
-	if str = strstr(m, term, "res="); str >= 0 {
-		ptr := str + 4
-		s.success = int(atoi32(m, ptr, strchr(m, ptr, ' ')))
-	}
+	s.numericRes(m, term)
 	return true
 }
 
@@ -1276,99 +1156,55 @@ func (s *items) parsePkt(m []byte, w want) bool {
 func (s *items) parseKernel(m []byte, w want) bool {
 	term := 0
 	if s.pid == -1 {
-		str := strstr(m, term, " pid=")
-		if str < 0 {
+		if str := strstr(m, term, " pid="); str < 0 || !numItem(m, str+5, &term, &s.pid) {
 			return false
 		}
-		ptr := str + 5
-		if term = strchr(m, ptr, ' '); term < 0 {
-			return false
-		}
-		s.pid = atoi32(m, ptr, term)
 	}
 	if s.uid == -1 {
-		if str := strstr(m, term, "uid="); str >= 0 {
-			ptr := str + 4
-			if term = strchr(m, ptr, ' '); term < 0 {
-				return false
-			}
-			s.uid = atoi32(m, ptr, term)
-		} else {
+		if str := strstr(m, term, "uid="); str < 0 {
 			s.uid = 0
+		} else if !numItem(m, str+4, &term, &s.uid) {
+			return false
 		}
 	}
 	if s.loginuid == -2 {
-		if str := strstr(m, term, "auid="); str >= 0 {
-			ptr := str + 5
-			if term = strchr(m, ptr, ' '); term < 0 {
-				return false
-			}
-			s.loginuid = atoi32(m, ptr, term)
-		} else {
+		if str := strstr(m, term, "auid="); str < 0 {
 			s.loginuid = -1
+		} else if !numItem(m, str+5, &term, &s.loginuid) {
+			return false
 		}
 	}
 	if w.terminal && !s.has(hasTerminal) {
-		if str := strstr(m, term, "tty="); str >= 0 {
-			str += 4
-			if term = strchr(m, str, ' '); term < 0 {
-				return false
-			}
-			s.setStr(hasTerminal, &s.terminal, m[str:term])
-		} else {
+		if str := strstr(m, term, "tty="); str < 0 {
 			s.setStr(hasTerminal, &s.terminal, []byte("(none)"))
+		} else if !s.wordItem(m, str+4, &term, hasTerminal, &s.terminal) {
+			return false
 		}
 	}
 	if w.comm && !s.has(hasComm) {
-		str := strstr(m, term, "comm=")
-		if str < 0 {
+		if str := strstr(m, term, "comm="); str < 0 || !s.quotedItem(m, str+5, &term, hasComm, &s.comm) {
 			return false
 		}
-		v, e, ok := quotedOrHex(m, str+5)
-		if !ok {
-			return false
-		}
-		if e >= 0 {
-			term = e
-		}
-		s.setStr(hasComm, &s.comm, v)
 	}
 	if w.exe && !s.has(hasExe) {
-		if str := strstr(m, 0, "exe="); str >= 0 {
-			v, e, ok := quotedOrHex(m, str+4)
-			if !ok {
-				return false
-			}
-			if e >= 0 {
-				term = e
-			}
-			s.setStr(hasExe, &s.exe, v)
-		} else {
+		if str := strstr(m, 0, "exe="); str < 0 {
 			s.setStr(hasExe, &s.exe, []byte("(null)"))
+		} else if !s.quotedItem(m, str+4, &term, hasExe, &s.exe) {
+			return false
 		}
 	}
-	if str := strstr(m, term, "res="); str >= 0 {
-		ptr := str + 4
-		s.success = int(atoi32(m, ptr, strchr(m, ptr, ' ')))
-	}
+	s.numericRes(m, term)
 	return true
 }
 
 func (s *items) parseTTY(m []byte, w want) bool {
 	term := 0
-	if str := strstr(m, 0, "pid="); str >= 0 {
-		ptr := str + 4
-		if term = strchr(m, ptr, ' '); term < 0 {
-			return false
-		}
-		s.pid = atoi32(m, ptr, term)
+	if str := strstr(m, 0, "pid="); str >= 0 && !numItem(m, str+4, &term, &s.pid) {
+		return false
 	}
-	if str := strstr(m, term, " uid="); str >= 0 {
-		ptr := str + 4 // sic, as in parse_integrity
-		if term = strchr(m, ptr, ' '); term < 0 {
-			return false
-		}
-		s.uid = atoi32(m, ptr, term)
+	// sic: str+4, as in parse_integrity
+	if str := strstr(m, term, " uid="); str >= 0 && !numItem(m, str+4, &term, &s.uid) {
+		return false
 	}
 	str := strstr(m, term, "auid=")
 	if str < 0 {
@@ -1381,12 +1217,8 @@ func (s *items) parseTTY(m []byte, w want) bool {
 		term = ptr
 	}
 	if w.comm {
-		if str = strstr(m, term, "comm="); str >= 0 {
-			v, _, ok := quotedOrHex(m, str+5)
-			if !ok {
-				return false
-			}
-			s.setStr(hasComm, &s.comm, v)
+		if str = strstr(m, term, "comm="); str >= 0 && !s.quotedItem(m, str+5, &term, hasComm, &s.comm) {
+			return false
 		}
 	}
 	return true
