@@ -379,6 +379,17 @@ func numItem(m []byte, ptr int, term *int, dst *int32) bool {
 	return true
 }
 
+// lastNum reads the number at ptr, which may end the message rather than
+// a blank; term is then ptr itself.
+func lastNum(m []byte, ptr int) (v int32, term int) {
+	term = strchr(m, ptr, ' ')
+	v = atoi32(m, ptr, term)
+	if term < 0 {
+		term = ptr
+	}
+	return v, term
+}
+
 // wordItem reads the text at ptr, ended by a blank, into the item dst.
 func (s *items) wordItem(m []byte, ptr int, term *int, bit uint8, dst *[]byte) bool {
 	e := strchr(m, ptr, ' ')
@@ -1069,12 +1080,8 @@ func (s *items) parseKernelAnom(t uint32, m []byte, w want) bool {
 	if str < 0 {
 		return false
 	}
-	ptr := str + 5
-	term := strchr(m, ptr, ' ')
-	s.loginuid = atoi32(m, ptr, term)
-	if term < 0 {
-		term = ptr
-	}
+	var term int
+	s.loginuid, term = lastNum(m, str+5)
 	if str = strstr(m, term, "uid="); str >= 0 && !numItem(m, str+4, &term, &s.uid) {
 		return false
 	}
@@ -1120,12 +1127,7 @@ func (s *items) parseSimple(t uint32, m []byte, w want) bool {
 		return false
 	}
 	if str >= 0 {
-		ptr := str + 5
-		term = strchr(m, ptr, ' ')
-		s.loginuid = atoi32(m, ptr, term)
-		if term < 0 {
-			term = ptr
-		}
+		s.loginuid, term = lastNum(m, str+5)
 	}
 	if w.key {
 		if str = strstr(m, term, "key="); str >= 0 && !s.keyItem(m, str+4, &term) {
@@ -1210,12 +1212,7 @@ func (s *items) parseTTY(m []byte, w want) bool {
 	if str < 0 {
 		return false
 	}
-	ptr := str + 5
-	term = strchr(m, ptr, ' ')
-	s.loginuid = atoi32(m, ptr, term)
-	if term < 0 {
-		term = ptr
-	}
+	s.loginuid, term = lastNum(m, str+5)
 	if w.comm {
 		if str = strstr(m, term, "comm="); str >= 0 && !s.quotedItem(m, str+5, &term, hasComm, &s.comm) {
 			return false
