@@ -353,45 +353,39 @@ func (r *Report) hasRange(lo, hi uint32) bool {
 	return false
 }
 
+// count is how many of tests are true.
+func count(tests ...bool) uint64 {
+	var n uint64
+	for _, t := range tests {
+		if t {
+			n++
+		}
+	}
+	return n
+}
+
 func (r *Report) summaryTotal() {
 	c, s := &r.sum, &r.s
 	c.events++
-	if r.hasType(typeConfigChange) {
-		c.changes++
-	}
-	if r.hasType(typeDaemonConfig) {
-		c.changes++
-	}
-	if r.hasType(typeUsysConfig) {
-		c.changes++
-	}
-	// 3.0.9 counts these too (found by comparing with it).
-	if r.hasType(typeNetfilterCfg) || r.hasType(typeFeatureChange) || r.hasType(typeUserMacConfigChange) {
-		c.changes++
-	}
-	if r.hasRange(typeMacPolicyLoad, typeMacUnlblStcdel) {
-		c.changes++
-	}
-	if r.hasType(typeUserChauthtok) {
-		c.acctChanges++
-	}
-	if r.hasRange(typeAddUser, typeDelGroup) {
-		c.acctChanges++
-	}
-	// 3.0.9 counts USER_MGMT and GRP_MGMT, and no longer CHGRP_ID
-	// (found by comparing with it, type by type).
-	if r.hasType(typeUserMgmt) || r.hasType(typeGrpMgmt) {
-		c.acctChanges++
-	}
-	if r.hasRange(typeRoleAssign, typeRoleRemove) {
-		c.acctChanges++
-	}
-	if r.hasRange(typeFirstKernCrypt, typeLastKernCrypt) {
-		c.crypto++
-	}
-	if r.hasRange(typeFirstCrypto, typeLastCrypto) {
-		c.crypto++
-	}
+	// An event counts once per test it passes, as in aureport-scan.c:
+	// one with two matching tests counts twice.
+	c.changes += count(
+		r.hasType(typeConfigChange),
+		r.hasType(typeDaemonConfig),
+		r.hasType(typeUsysConfig),
+		// 3.0.9 counts these too (found by comparing with it).
+		r.hasType(typeNetfilterCfg) || r.hasType(typeFeatureChange) || r.hasType(typeUserMacConfigChange),
+		r.hasRange(typeMacPolicyLoad, typeMacUnlblStcdel))
+	c.acctChanges += count(
+		r.hasType(typeUserChauthtok),
+		r.hasRange(typeAddUser, typeDelGroup),
+		// 3.0.9 counts USER_MGMT and GRP_MGMT, and no longer CHGRP_ID
+		// (found by comparing with it, type by type).
+		r.hasType(typeUserMgmt) || r.hasType(typeGrpMgmt),
+		r.hasRange(typeRoleAssign, typeRoleRemove))
+	c.crypto += count(
+		r.hasRange(typeFirstKernCrypt, typeLastKernCrypt),
+		r.hasRange(typeFirstCrypto, typeLastCrypto))
 	if r.hasType(typeUserLogin) {
 		switch s.success {
 		case successOK:
@@ -433,36 +427,22 @@ func (r *Report) summaryTotal() {
 	for _, f := range s.files {
 		c.files.add(f)
 	}
-	if r.hasType(typeAVC) || r.hasType(typeUserAVC) {
-		c.avcs++
-	}
-	if r.hasRange(typeMacPolicyLoad, typeMacUnlblStcdel) {
-		c.mac++
-	}
-	if r.hasRange(typeFirstLSPP, typeLastLSPP) {
-		c.mac++
-	}
+	c.avcs += count(r.hasType(typeAVC) || r.hasType(typeUserAVC))
+	c.mac += count(
+		r.hasRange(typeMacPolicyLoad, typeMacUnlblStcdel),
+		r.hasRange(typeFirstLSPP, typeLastLSPP))
 	if s.success == successFailed && s.syscall > 0 {
 		c.failedSyscalls++
 	}
 	if s.pid != -1 {
 		c.pids.add(strconv.AppendInt(r.contidBuf[:0], int64(s.pid), 10))
 	}
-	if r.hasRange(typeFirstAnomMsg, typeLastAnomMsg) {
-		c.anomalies++
-	}
-	if r.hasRange(typeFirstKernAnom, typeLastKernAnom) {
-		c.anomalies++
-	}
-	if r.hasRange(typeFirstAnomResp, typeLastAnomResp) {
-		c.responses++
-	}
-	if r.hasRange(typeIntegrityFirst, typeIntegrityLast) {
-		c.integ++
-	}
-	if r.hasRange(typeFirstVirt, typeLastVirt) {
-		c.virt++
-	}
+	c.anomalies += count(
+		r.hasRange(typeFirstAnomMsg, typeLastAnomMsg),
+		r.hasRange(typeFirstKernAnom, typeLastKernAnom))
+	c.responses += count(r.hasRange(typeFirstAnomResp, typeLastAnomResp))
+	c.integ += count(r.hasRange(typeIntegrityFirst, typeIntegrityLast))
+	c.virt += count(r.hasRange(typeFirstVirt, typeLastVirt))
 	for _, k := range s.keys {
 		if string(k) != "(null)" {
 			c.keys.add(k)
