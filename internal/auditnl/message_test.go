@@ -72,3 +72,40 @@ func readCorpus(t *testing.T, name string) []byte {
 	}
 	return b
 }
+
+func TestParseSignalInfo(t *testing.T) {
+	b := binary.NativeEndian.AppendUint32(nil, 0)
+	b = binary.NativeEndian.AppendUint32(b, 4242)
+	si, err := ParseSignalInfo(b)
+	if err != nil || si.UID != 0 || si.PID != 4242 || si.Ctx != "" {
+		t.Fatalf("no context: %+v %v", si, err)
+	}
+	si, err = ParseSignalInfo(append(b, "system_u:system_r:init_t:s0\x00"...))
+	if err != nil || si.Ctx != "system_u:system_r:init_t:s0" {
+		t.Fatalf("with context: %+v %v", si, err)
+	}
+	// No signal recorded yet: the kernel's initial values.
+	none := binary.NativeEndian.AppendUint32(nil, 4294967295)
+	none = binary.NativeEndian.AppendUint32(none, 0xffffffff)
+	if si, err := ParseSignalInfo(none); err != nil || si.PID != -1 {
+		t.Fatalf("initial: %+v %v", si, err)
+	}
+	if _, err := ParseSignalInfo(b[:7]); err == nil || !strings.Contains(err.Error(), "7 bytes") {
+		t.Fatalf("short reply: %v", err)
+	}
+}
+
+func FuzzParseSignalInfo(f *testing.F) {
+	f.Add([]byte{0, 0, 0, 0, 1, 0, 0, 0})
+	f.Add([]byte{0, 0, 0, 0, 1, 0, 0, 0, 'u', ':', 'r', 0, 'x'})
+	f.Add([]byte{1, 2, 3})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		si, err := ParseSignalInfo(b)
+		if (err != nil) != (len(b) < 8) {
+			t.Fatalf("len %d: err %v", len(b), err)
+		}
+		if strings.IndexByte(si.Ctx, 0) >= 0 {
+			t.Fatalf("context keeps its NUL: %q", si.Ctx)
+		}
+	})
+}
