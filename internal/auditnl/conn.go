@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/contaudit/contaudit/internal/recvbatch"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -43,8 +44,10 @@ type Conn struct {
 
 	buf     []byte
 	msgs    []Message
-	pending []Message // records that arrived while a request waited
-	batch   batch     // TryReceive's recvmmsg slots, on a real socket
+	pending []Message        // records that arrived while a request waited
+	batch   *recvbatch.Batch // TryReceive's recvmmsg slots, on a real socket
+	batchN  int              // datagrams in the batch
+	next    int              // the next one to hand out
 
 	stats Stats
 }
@@ -236,8 +239,18 @@ func (c *Conn) TryReceive() ([]Message, error) {
 	if !ok {
 		return c.read(c.t.TryReceive)
 	}
-	if _, err := s.tryReceiveBatch(&c.batch); err != nil {
-		if errors.Is(err, unix.ENOBUFS) {
+	if c.batch == nil {
+		c.batch = recvbatch.New(batchSlots, batchSlotSize)
+	}
+	n, err := c.batch.Receive(s.fd, unix.MSG_TRUNC)
+	c.batchN, c.next = n, 0
+	if err != nil {
+		switch {
+		case errors.Is(err, recvbatch.ErrWouldBlock):
+			return nil, ErrWouldBlock
+		case errors.Is(err, unix.EBADF):
+			return nil, os.ErrClosed
+		case errors.Is(err, unix.ENOBUFS):
 			c.stats.Overruns.Add(1)
 		}
 		return nil, err
@@ -252,9 +265,9 @@ func (c *Conn) TryReceive() ([]Message, error) {
 // received before anything a request set aside in c.pending, so they go
 // first.
 func (c *Conn) fromBatch() ([]Message, bool, error) {
-	for c.batch.next < c.batch.n {
-		b, n, fromKernel := c.batch.datagram(c.batch.next)
-		c.batch.next++
+	for c.next < c.batchN {
+		b, n, fromKernel := c.batch.Datagram(c.next)
+		c.next++
 		if !fromKernel {
 			continue // only the kernel may speak for audit
 		}

@@ -225,69 +225,10 @@ func (s *socket) SetReadDeadline(t time.Time) error {
 func (s *socket) PortID() uint32 { return s.portID }
 func (s *socket) Close() error   { return s.f.Close() }
 
-// batchSlots and batchSlotSize shape a batch receive: a record datagram
-// carries one record of at most MAX_AUDIT_MESSAGE_LENGTH (8970) bytes, so
-// 16 KiB slots hold any of them with room to spare.
+// batchSlots and batchSlotSize shape TryReceive's batches: a record
+// datagram carries one record of at most MAX_AUDIT_MESSAGE_LENGTH (8970)
+// bytes, so 16 KiB slots hold any of them with room to spare.
 const (
 	batchSlots    = 64
 	batchSlotSize = 16 << 10
 )
-
-// batch is the state of one recvmmsg: the slots, their headers and the
-// kernel's answers.
-type batch struct {
-	buf   []byte
-	iov   [batchSlots]unix.Iovec
-	hdrs  [batchSlots]unix.Mmsghdr
-	from  [batchSlots]unix.RawSockaddrNetlink
-	n     int // datagrams received by the last call
-	next  int // the next one to hand out
-	ready bool
-}
-
-func (b *batch) init() {
-	b.buf = make([]byte, batchSlots*batchSlotSize)
-	for i := range b.hdrs {
-		b.iov[i].Base = &b.buf[i*batchSlotSize]
-		b.iov[i].SetLen(batchSlotSize)
-		b.hdrs[i].Hdr.Iov = &b.iov[i]
-		b.hdrs[i].Hdr.SetIovlen(1)
-		b.hdrs[i].Hdr.Name = (*byte)(unsafe.Pointer(&b.from[i]))
-	}
-	b.ready = true
-}
-
-// tryReceiveBatch reads up to batchSlots queued datagrams in one recvmmsg
-// without waiting: one system call where a burst of records would cost one
-// each. It returns how many arrived, or ErrWouldBlock.
-func (s *socket) tryReceiveBatch(b *batch) (int, error) {
-	if !b.ready {
-		b.init()
-	}
-	for i := range b.hdrs {
-		b.hdrs[i].Hdr.Namelen = unix.SizeofSockaddrNetlink
-		b.hdrs[i].Hdr.Flags = 0
-		b.hdrs[i].Len = 0
-	}
-	r, _, e := unix.RawSyscall6(unix.SYS_RECVMMSG, uintptr(s.fd), uintptr(unsafe.Pointer(&b.hdrs[0])), batchSlots,
-		unix.MSG_DONTWAIT|unix.MSG_TRUNC, 0, 0)
-	b.n, b.next = 0, 0
-	switch {
-	case e == unix.EAGAIN:
-		return 0, ErrWouldBlock
-	case e == unix.EBADF:
-		return 0, os.ErrClosed
-	case e != 0:
-		return 0, e
-	}
-	b.n = int(r)
-	return b.n, nil
-}
-
-// datagram returns the i-th datagram of the last batch, its full length
-// (above batchSlotSize when truncated), and whether the kernel sent it.
-func (b *batch) datagram(i int) ([]byte, int, bool) {
-	n := int(b.hdrs[i].Len)
-	end := min(n, batchSlotSize)
-	return b.buf[i*batchSlotSize : i*batchSlotSize+end], n, b.from[i].Pid == 0
-}

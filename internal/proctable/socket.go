@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/contaudit/contaudit/internal/recvbatch"
 	"os"
 	"strconv"
 	"strings"
@@ -509,16 +510,12 @@ func (s *socket) drops(procRoot string) (uint64, bool) {
 	return 0, false
 }
 
-// eventBatch receives connector datagrams up to 64 at a time with one
-// recvmmsg: an exec storm brings two per exec, and one system call each
-// was most of what following processes cost the daemon.
+// eventBatch hands out connector datagrams received up to 64 at a time
+// with one recvmmsg: an exec storm brings two per exec, and one system
+// call each was most of what following processes cost the daemon.
 type eventBatch struct {
-	buf  []byte
-	iov  [eventSlots]unix.Iovec
-	hdrs [eventSlots]unix.Mmsghdr
-	from [eventSlots]unix.RawSockaddrNetlink
-	n    int // datagrams in the last call
-	next int // the next one to hand out
+	b       *recvbatch.Batch
+	n, next int
 }
 
 // A proc connector datagram is a netlink header, a cn_msg and a
@@ -530,44 +527,29 @@ const (
 )
 
 func newEventBatch() *eventBatch {
-	b := &eventBatch{buf: make([]byte, eventSlots*eventSlotSize)}
-	for i := range b.hdrs {
-		b.iov[i].Base = &b.buf[i*eventSlotSize]
-		b.iov[i].SetLen(eventSlotSize)
-		b.hdrs[i].Hdr.Iov = &b.iov[i]
-		b.hdrs[i].Hdr.SetIovlen(1)
-		b.hdrs[i].Hdr.Name = (*byte)(unsafe.Pointer(&b.from[i]))
-	}
-	return b
+	return &eventBatch{b: recvbatch.New(eventSlots, eventSlotSize)}
 }
 
 // recv returns the next datagram from the kernel without blocking
 // (EAGAIN when none is queued); datagrams from any other sender are
 // dropped. The slice is valid until the batch is refilled, after the
 // last of its datagrams was handed out.
-func (b *eventBatch) recv(fd int) ([]byte, error) {
+func (e *eventBatch) recv(fd int) ([]byte, error) {
 	for {
-		if b.next == b.n {
-			for i := range b.hdrs {
-				b.hdrs[i].Hdr.Namelen = unix.SizeofSockaddrNetlink
-				b.hdrs[i].Hdr.Flags = 0
+		if e.next == e.n {
+			n, err := e.b.Receive(fd, 0)
+			e.n, e.next = n, 0
+			if errors.Is(err, recvbatch.ErrWouldBlock) {
+				return nil, unix.EAGAIN
 			}
-			// Raw: the socket never blocks, so the scheduler's
-			// system-call bookkeeping would be pure cost.
-			r, _, e := unix.RawSyscall6(unix.SYS_RECVMMSG, uintptr(fd), uintptr(unsafe.Pointer(&b.hdrs[0])), eventSlots,
-				unix.MSG_DONTWAIT, 0, 0)
-			if e != 0 {
-				b.n, b.next = 0, 0
-				return nil, e
+			if err != nil {
+				return nil, err
 			}
-			b.n, b.next = int(r), 0
 		}
-		i := b.next
-		b.next++
-		if b.from[i].Pid != 0 {
-			continue
+		d, _, fromKernel := e.b.Datagram(e.next)
+		e.next++
+		if fromKernel {
+			return d, nil
 		}
-		n := min(int(b.hdrs[i].Len), eventSlotSize)
-		return b.buf[i*eventSlotSize : i*eventSlotSize+n], nil
 	}
 }
