@@ -62,17 +62,25 @@ func events(recs []*record.Record) [][]*record.Record {
 	return evs
 }
 
+// startContainerDaemon starts a daemon with container auditing in a fresh
+// environment, and a control-API client for it.
+func startContainerDaemon(t *testing.T) (*daemonEnv, *exec.Cmd, *control.Client) {
+	t.Helper()
+	kerneltest.Audit(t)
+	e := newDaemonEnv(t, "")
+	d := e.start(t)
+	c := control.NewClient(e.control)
+	t.Cleanup(func() { c.Close() })
+	return e, d, c
+}
+
 // TestDaemonContainers runs the daemon with container auditing and checks
 // the whole path: a contid set through the control API, inherited by the
 // forks of the container's shell, stamped on their exec events with
 // record=N and CONTAINER_ID, and on no host event; CONTAINER_OP for a set,
 // a refusal and the drop; and the state kept across a restart.
 func TestDaemonContainers(t *testing.T) {
-	kerneltest.Audit(t)
-	e := newDaemonEnv(t, "")
-	d := e.start(t)
-	c := control.NewClient(e.control)
-	defer c.Close()
+	e, d, c := startContainerDaemon(t)
 	ctx := context.Background()
 
 	const id = contid.ID(4515122123205246976)
@@ -237,11 +245,7 @@ func forcePID(t *testing.T, pid int) bool {
 // stamping the container's processes, its children forked meanwhile
 // included.
 func TestDaemonContainersRestart(t *testing.T) {
-	kerneltest.Audit(t)
-	e := newDaemonEnv(t, "")
-	d := e.start(t)
-	c := control.NewClient(e.control)
-	defer c.Close()
+	e, d, c := startContainerDaemon(t)
 	ctx := context.Background()
 
 	const id = contid.ID(77)
