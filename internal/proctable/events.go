@@ -86,7 +86,10 @@ func (t *Table) applyFork(ev *abi.ProcEvent, c clocks) {
 	if err == nil && !lazy {
 		t.mu.RLock()
 		par := t.liveByPID(f.ParentTGID)
-		needRest := par == nil || par.ns == nil || len(par.nspid) != len(t.info.nspid)
+		// A comm other than the parent's means the child has exec'd
+		// (or renamed itself) before its FORK reached us: what it
+		// inherited is gone, so its own exe and the rest are read.
+		needRest := par == nil || par.ns == nil || len(par.nspid) != len(t.info.nspid) || string(t.info.comm) != par.comm
 		t.mu.RUnlock()
 		if needRest {
 			err = t.src.read(f.ChildPID, &t.info, t.info.start, 0, readRest)

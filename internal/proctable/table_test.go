@@ -353,3 +353,23 @@ func TestForkAfterQuickPIDReuse(t *testing.T) {
 		t.Fatalf("new holder %+v", p)
 	}
 }
+
+// A child that exec'd before its FORK was applied must not get its
+// parent's executable next to its own comm: the fork reads what it has.
+func TestForkAfterExecReadsOwnExe(t *testing.T) {
+	tb, f := seeded(t, Config{})
+	child := f.add(701, 100, ticks(6_000*ms), "sleep")
+	child.exe = []byte("/usr/bin/sleep")
+	tb.applyAll(fakeClocks(6_000*ms), forkEvent(6_000*ms, 100, 701, 701))
+	p, ok := tb.Lookup(701)
+	if !ok || p.Comm != "sleep" || p.Exe != "/usr/bin/sleep" {
+		t.Fatalf("exec'd child at its fork: %+v %v", p, ok)
+	}
+	// An un-exec'd child still copies the parent's instead of reading.
+	f.add(702, 100, ticks(6_001*ms), "bash")
+	reads := f.reads
+	tb.applyAll(fakeClocks(6_001*ms), forkEvent(6_001*ms, 100, 702, 702))
+	if p, _ := tb.Lookup(702); p.Exe != "/usr/bin/bash" || f.reads != reads+1 {
+		t.Fatalf("plain fork: %+v, %d reads", p, f.reads-reads)
+	}
+}
