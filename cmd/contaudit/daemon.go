@@ -137,6 +137,7 @@ func logConfig(cfg *auditconf.Config, log *slog.Logger) (logfile.Config, error) 
 }
 
 func runDaemon(ctx context.Context, configPath, rulesPath string, log *slog.Logger) error {
+	daemon.SingleP()
 	// The daemon exists only once the configuration is read; the loaders
 	// run inside it.
 	var d *daemon.Daemon
@@ -175,6 +176,7 @@ func runDaemon(ctx context.Context, configPath, rulesPath string, log *slog.Logg
 	}
 	daemon.Version = strings.TrimPrefix(version, "v")
 	d = daemon.New(daemon.SettingsFrom(cfg), w, loader, reload, log)
+	w.RegisterMetrics(d.Metrics())
 	if cfg.Containers {
 		tr, err := attribute.Open(trackerConfig(cfg, d, log))
 		if err != nil {

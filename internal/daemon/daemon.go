@@ -112,9 +112,8 @@ type Daemon struct {
 	// reload rereads configuration and rules on SIGHUP; nil disables it.
 	reload func() (Settings, RuleLoader, error)
 
-	ctl, rx  *auditnl.Conn
-	blocking bool // rx waits in the kernel on the loop's locked thread
-	asm      *event.Assembler[[]byte]
+	ctl, rx *auditnl.Conn
+	asm     *event.Assembler[[]byte]
 
 	out []logfile.Record // reused by write
 
@@ -201,10 +200,9 @@ func (d *Daemon) Run(ctx context.Context) (err error) {
 			return fmt.Errorf("save kernel rules: %w", err)
 		}
 	}
-	// The blocking receive holds a P while it waits, so it needs a second
-	// one for signals, metrics and the log flusher.
-	d.blocking = runtime.GOMAXPROCS(0) >= 2
-	d.rx, err = auditnl.Dial(auditnl.Options{Multicast: d.settings.Multicast, ReceiveBuffer: d.settings.ReceiveBuffer, Blocking: d.blocking})
+	// Blocking: the kernel wakes the loop itself, without Go's poller (see
+	// loop and pause).
+	d.rx, err = auditnl.Dial(auditnl.Options{Multicast: d.settings.Multicast, ReceiveBuffer: d.settings.ReceiveBuffer, Blocking: true})
 	if err != nil {
 		return err
 	}
@@ -298,23 +296,44 @@ func (d *Daemon) applyKernelSettings(ctx context.Context) error {
 // Batching knobs of the receive loop. A record arrives as its own
 // datagram; waking, receiving and writing per record costs far more CPU
 // than formatting it (on this project's VMs a wake-up costs about as much
-// as handling ten records). So after a wake-up that found fewer than
-// busyBatch records the loop sleeps Settings.BatchDelay and lets the next
+// as handling ten records). So after a round that found records at less
+// than busyRate, the loop sleeps Settings.BatchDelay and lets the next
 // records gather in the socket buffer, then takes them with one recvmmsg
 // and writes them with one write. The kernel is not slowed: kauditd moves
 // records from its backlog into the socket buffer (8 MiB by default)
 // without waiting for the daemon, so only the time until a record is
-// written grows, by at most BatchDelay. When busyBatch or more records are
-// queued the loop is behind and does not sleep.
+// written grows, by at most BatchDelay. At busyRate the buffer holds a
+// 100 ms pause's records with room to spare (each record's buffer costs
+// about 1-2 KiB of it); above it, or when a round hits maxBatch, the loop
+// is busy and does not sleep.
 const (
 	maxBatch       = 4096
-	busyBatch      = 64
+	busyRate       = 6400 // records per second
 	idleWait       = 250 * time.Millisecond
 	statusInterval = 5 * time.Second
 )
 
+// busyBatch is the round size that means records come at busyRate or more.
+func busyBatch(delay time.Duration) int {
+	return max(1, int(busyRate*delay/time.Second))
+}
+
 // DefaultBatchDelay is contaudit_batch_delay's default.
-const DefaultBatchDelay = 10 * time.Millisecond
+const DefaultBatchDelay = 20 * time.Millisecond
+
+// SingleP runs the Go scheduler with one P (GOMAXPROCS=1) unless the
+// environment sets GOMAXPROCS. The daemon's work is one goroutine (loop);
+// with a second P idle, every pass of the loop through the scheduler
+// wakes a second thread that finds nothing to do and sleeps again, and a
+// flusher or any blocking system call makes the runtime hand Ps between
+// threads. On the VMs this was measured on, those context switches were
+// most of the daemon's CPU time. The other goroutines (signals, metrics,
+// the control API) run when the loop yields, once a round.
+func SingleP() {
+	if os.Getenv("GOMAXPROCS") == "" {
+		runtime.GOMAXPROCS(1)
+	}
+}
 
 // loop is the daemon's one working goroutine: it drains the socket,
 // assembles and writes, and only blocks when the kernel has nothing queued.
@@ -341,16 +360,15 @@ func (d *Daemon) loop(ctx context.Context) error {
 			d.handleSignal(ctx, s)
 		default:
 		}
-		if d.blocking {
-			// pause sleeps holding the loop's P (see pause), so to the
-			// runtime the loop looks like one goroutine running for
-			// good, and after 10 ms its monitor would interrupt a
-			// pause with a preemption signal or take the P away from
-			// a wait, and then poll every 20 µs for a while. Passing
-			// through the scheduler once per round tells it the loop
-			// is alive.
-			runtime.Gosched()
-		}
+		// pause sleeps holding the loop's P (see pause), so to the
+		// runtime the loop looks like one goroutine running for good:
+		// after 10 ms its monitor would preempt it, take the P away
+		// from the next wait, and then poll every 20 µs for a while.
+		// Passing through the scheduler once per round tells it the
+		// loop is alive and lets the daemon's other goroutines
+		// (signals, metrics, control API) run; with the one P the
+		// daemon runs on (see SingleP) that wakes no other thread.
+		runtime.Gosched()
 		alloc.reset()
 		batch = d.drain(batch[:0], &alloc, false)
 		if len(batch) == 0 {
@@ -371,29 +389,33 @@ func (d *Daemon) loop(ctx context.Context) error {
 			lastTick = now
 			d.periodic(ctx, now, &lastStatus)
 		}
-		if len(batch) > 0 && len(batch) < busyBatch {
+		if n := len(batch); n > 0 && n < busyBatch(d.settings.BatchDelay) {
 			d.pause()
 		}
 	}
 }
 
-// pause sleeps BatchDelay, if set, and says whether it did. On a blocking
-// socket it sleeps in the kernel holding the loop's P: released, the P is
-// taken back by the runtime's monitor and the wake-up costs a hand-off.
-// BatchDelay is at most 10 ms in practice (see the loop's Gosched), and
-// the runtime's preemption signal cuts the sleep short (EINTR) when a
-// stop-the-world needs the P.
+// pause sleeps BatchDelay, if set, and says whether it did. It sleeps in
+// the kernel holding the loop's P: released, the P is taken back by the
+// runtime's monitor and the wake-up costs a hand-off; time.Sleep costs a
+// wake-up of the monitor as well as of the loop. The sleep is a ppoll with
+// SIGURG blocked: the runtime's monitor sends SIGURG to preempt a
+// goroutine that ran 10 ms without passing through the scheduler, which
+// would cut every sleep longer than that short. The blocked signal is
+// delivered when ppoll returns, and the loop then yields at its next call
+// (a stop-the-world waits at most one pause). Other signals still end the
+// sleep at once.
 func (d *Daemon) pause() bool {
 	delay := d.settings.BatchDelay
 	if delay <= 0 {
 		return false
 	}
-	if !d.blocking {
-		time.Sleep(delay)
-		return true
-	}
 	ts := unix.NsecToTimespec(int64(delay))
-	unix.RawSyscall(unix.SYS_NANOSLEEP, uintptr(unsafe.Pointer(&ts)), 0, 0)
+	var mask unix.Sigset_t
+	const sigsetSize = 8 // the kernel's sigset_t, not glibc's
+	unix.RawSyscall6(unix.SYS_RT_SIGPROCMASK, unix.SIG_BLOCK, 0, uintptr(unsafe.Pointer(&mask)), sigsetSize, 0, 0)
+	mask.Val[0] |= 1 << (uint(unix.SIGURG) - 1)
+	unix.RawSyscall6(unix.SYS_PPOLL, 0, 0, uintptr(unsafe.Pointer(&ts)), uintptr(unsafe.Pointer(&mask)), sigsetSize, 0)
 	return true
 }
 
@@ -512,6 +534,9 @@ func (d *Daemon) periodic(ctx context.Context, now time.Time, lastStatus *time.T
 	if d.containers != nil {
 		d.containers.Advance(now)
 	}
+	// With nothing held this only sends a log flush that came due while
+	// the previous one ran, so it is not left waiting for the next record.
+	_ = d.sink.Flush()
 	// The assembler belongs to this goroutine; metrics read copies.
 	as := d.asm.Stats()
 	d.counters.lostSerials.Store(as.Lost)

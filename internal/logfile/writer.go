@@ -114,6 +114,7 @@ type Stats struct {
 	Rotations     uint64
 	WriteErrors   uint64
 	FlushErrors   uint64
+	SlowFlushes   uint64 // incremental_async flushes that moved flushing to the background
 	RepairedTail  bool   // Open found a truncated last line and ended it
 	Suspended     bool   // records are being dropped
 	SuspendReason string // why, while Suspended
@@ -153,12 +154,15 @@ type Writer struct {
 	holding              bool
 	heldRecs, heldEvents int
 
-	syncReq chan *os.File // incremental_async: coalesced requests
+	syncReq chan *os.File // incremental_async in the background: coalesced requests
 	syncWG  sync.WaitGroup
+	// incremental_async flushes in the background until then, after an
+	// inline flush took longer than slowSync (see requestSync).
+	syncBackground time.Time
 
-	records, events, bytes, dropped, droppedEvents, rotations, writeErrors, flushErrors, skippedEOE atomic.Uint64
-	suspendedFlag                                                                                   atomic.Int32
-	repairedTail                                                                                    bool
+	records, events, bytes, dropped, droppedEvents, rotations, writeErrors, flushErrors, skippedEOE, slowSyncs atomic.Uint64
+	suspendedFlag                                                                                              atomic.Int32
+	repairedTail                                                                                               bool
 }
 
 type suspendReason int32
@@ -466,10 +470,7 @@ func (w *Writer) afterWrite(now time.Time, nrec int) {
 					w.diskError("fsync", err)
 				}
 			} else {
-				select {
-				case w.syncReq <- w.f:
-				default: // one is pending already; it will cover these records
-				}
+				w.requestSync(now)
 			}
 		}
 	}
@@ -479,23 +480,71 @@ func (w *Writer) afterWrite(now time.Time, nrec int) {
 	w.checkSpace(now, false)
 }
 
-// syncLoop is incremental_async's flusher: the writer never waits for it.
+// How incremental_async flushes: see requestSync. Variables for tests.
+var (
+	slowSync           = 25 * time.Millisecond
+	backgroundSyncTime = 30 * time.Second
+)
+
+// requestSync is incremental_async's flush. The writer's caller (the
+// daemon's loop) writes in rounds and sleeps between them while records
+// gather in the socket buffer, so a flush made in place is only a longer
+// sleep: the kernel does not wait for it. Handing it to another thread
+// instead costs that thread's wake-up and the Go runtime moving Ps
+// between threads, which on the VMs this was measured on cost more CPU
+// than the flush itself. A disk that is slow to flush would hold the
+// loop, though, so after one inline flush that took longer than slowSync
+// the flushes go to the background goroutine (syncLoop) for
+// backgroundSyncTime, and the writer never waits for them.
+func (w *Writer) requestSync(now time.Time) {
+	if now.Before(w.syncBackground) {
+		select {
+		case w.syncReq <- w.f:
+		default: // one is pending already; it will cover these records
+		}
+		return
+	}
+	start := time.Now()
+	err := fdatasync(w.f)
+	if err != nil {
+		w.flushErrors.Add(1)
+		w.log.Warn("fdatasync of the audit log failed", "path", w.cfg.Path, "err", err)
+	}
+	if took := time.Since(start); took > slowSync {
+		w.syncBackground = now.Add(backgroundSyncTime)
+		w.slowSyncs.Add(1)
+		w.log.Warn("flushing the audit log is slow; flushing in the background for a while",
+			"path", w.cfg.Path, "took", took, "background_for", backgroundSyncTime)
+	}
+}
+
+func fdatasync(f *os.File) error {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	cerr := rc.Control(func(fd uintptr) {
+		for {
+			err = unix.Fdatasync(int(fd))
+			if err != unix.EINTR {
+				return
+			}
+		}
+	})
+	if cerr != nil {
+		return cerr
+	}
+	return err
+}
+
+// syncLoop is incremental_async's background flusher: the writer never
+// waits for it.
 func (w *Writer) syncLoop(req <-chan *os.File) {
 	defer w.syncWG.Done()
 	for f := range req {
-		rc, err := f.SyscallConn()
-		if err == nil {
-			cerr := rc.Control(func(fd uintptr) {
-				for {
-					err = unix.Fdatasync(int(fd))
-					if err != unix.EINTR {
-						return
-					}
-				}
-			})
-			if cerr != nil {
-				continue // rotated away and closed meanwhile: Close synced it
-			}
+		err := fdatasync(f)
+		if errors.Is(err, os.ErrClosed) {
+			continue // rotated away and closed meanwhile: Close synced it
 		}
 		if err != nil {
 			w.flushErrors.Add(1)
@@ -783,6 +832,7 @@ func (w *Writer) Stats() Stats {
 		Rotations:     w.rotations.Load(),
 		WriteErrors:   w.writeErrors.Load(),
 		FlushErrors:   w.flushErrors.Load(),
+		SlowFlushes:   w.slowSyncs.Load(),
 		RepairedTail:  w.repairedTail,
 		Suspended:     r != running,
 		SuspendReason: suspendNames[r],

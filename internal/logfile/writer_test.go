@@ -547,3 +547,29 @@ func TestHoldBounded(t *testing.T) {
 		t.Fatal("nothing written past maxHeld")
 	}
 }
+
+// incremental_async flushes inline until one flush is slow, then in the
+// background for a while, then inline again.
+func TestAsyncFlushMovesToBackgroundWhenSlow(t *testing.T) {
+	defer func(d time.Duration) { slowSync = d }(slowSync)
+	slowSync = 0 // every inline flush counts as slow
+	w, _ := openTest(t, Config{Flush: FlushIncrementalAsync, Freq: 1})
+	for i := 0; i < 20; i++ {
+		if err := w.WriteRecord(abi.AUDIT_SYSCALL, sampleMsg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if s := w.Stats(); s.SlowFlushes != 1 {
+		t.Errorf("%d slow flushes, want 1: the first moves the rest to the background", s.SlowFlushes)
+	}
+	w.mu.Lock()
+	w.syncBackground = time.Time{} // the background period is over
+	w.mu.Unlock()
+	w.WriteRecord(abi.AUDIT_SYSCALL, sampleMsg)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if s := w.Stats(); s.SlowFlushes != 2 || s.FlushErrors != 0 || s.Records != 21 {
+		t.Errorf("after the period: %+v, want an inline flush again (2 slow) and no errors", s)
+	}
+}
