@@ -142,7 +142,7 @@ func Default() *Config {
 		RestoreOnExit: true,
 		ReceiveBuffer: 8 << 20,
 		QueueDepth:    4096,
-		BatchDelayMs:  10,
+		BatchDelayMs:  20,
 
 		Containers:        true,
 		ControlSocket:     "/run/contaudit/control.sock",

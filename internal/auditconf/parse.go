@@ -112,7 +112,7 @@ var keys = []key{
 	{name: "contaudit_restore_on_exit", parse: yesNo(func(c *Config) *bool { return &c.RestoreOnExit })},
 	{name: "contaudit_receive_buffer", parse: parseReceiveBuffer},
 	{name: "contaudit_queue_depth", parse: number(func(c *Config) *int { return &c.QueueDepth }, 1, 1<<24)},
-	{name: "contaudit_batch_delay", parse: number(func(c *Config) *int { return &c.BatchDelayMs }, 0, 10)},
+	{name: "contaudit_batch_delay", parse: number(func(c *Config) *int { return &c.BatchDelayMs }, 0, 100)},
 	{name: "contaudit_containers", parse: yesNo(func(c *Config) *bool { return &c.Containers })},
 	{name: "contaudit_control_socket", parse: absPath(func(c *Config) *string { return &c.ControlSocket }, false)},
 	{name: "contaudit_control_mode", parse: parseControlMode},
