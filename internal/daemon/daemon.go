@@ -647,7 +647,7 @@ func (d *Daemon) write(types []uint32, recs [][]byte) {
 	d.counters.events.Add(1)
 	out := d.out[:0]
 	for i, r := range recs {
-		out = append(out, logfile.Record{Type: types[i], Msg: r})
+		out = append(out, logfile.Record{Type: types[i], Msg: r, Added: types[i] == abi.AUDIT_CONTAINER_ID})
 	}
 	d.out = out
 	if err := d.sink.WriteEvent(out); err != nil {

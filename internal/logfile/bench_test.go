@@ -9,13 +9,13 @@ import (
 
 // A typical execve event: SYSCALL, EXECVE, CWD, two PATHs, PROCTITLE, EOE.
 var benchEvent = []Record{
-	{abi.AUDIT_SYSCALL, sampleMsg},
-	{abi.AUDIT_EXECVE, []byte(`audit(1364481363.243:24287): argc=2 a0="/usr/sbin/auditctl" a1="-D"`)},
-	{abi.AUDIT_CWD, []byte(`audit(1364481363.243:24287): cwd="/work/main/internal/logfile"`)},
-	{abi.AUDIT_PATH, []byte(`audit(1364481363.243:24287): item=0 name="/usr/sbin/auditctl" inode=10706946 dev=fe:00 mode=0100755 ouid=0 ogid=0 rdev=00:00 nametype=NORMAL cap_fp=0 cap_fi=0 cap_fe=0 cap_fver=0 cap_frootid=0`)},
-	{abi.AUDIT_PATH, []byte(`audit(1364481363.243:24287): item=1 name="/lib64/ld-linux-x86-64.so.2" inode=325835 dev=fe:00 mode=0100755 ouid=0 ogid=0 rdev=00:00 nametype=NORMAL cap_fp=0 cap_fi=0 cap_fe=0 cap_fver=0 cap_frootid=0`)},
-	{abi.AUDIT_PROCTITLE, []byte(`audit(1364481363.243:24287): proctitle=2F7573722F7362696E2F617564697463746C002D44`)},
-	{abi.AUDIT_EOE, []byte(`audit(1364481363.243:24287): `)},
+	{Type: abi.AUDIT_SYSCALL, Msg: sampleMsg},
+	{Type: abi.AUDIT_EXECVE, Msg: []byte(`audit(1364481363.243:24287): argc=2 a0="/usr/sbin/auditctl" a1="-D"`)},
+	{Type: abi.AUDIT_CWD, Msg: []byte(`audit(1364481363.243:24287): cwd="/work/main/internal/logfile"`)},
+	{Type: abi.AUDIT_PATH, Msg: []byte(`audit(1364481363.243:24287): item=0 name="/usr/sbin/auditctl" inode=10706946 dev=fe:00 mode=0100755 ouid=0 ogid=0 rdev=00:00 nametype=NORMAL cap_fp=0 cap_fi=0 cap_fe=0 cap_fver=0 cap_frootid=0`)},
+	{Type: abi.AUDIT_PATH, Msg: []byte(`audit(1364481363.243:24287): item=1 name="/lib64/ld-linux-x86-64.so.2" inode=325835 dev=fe:00 mode=0100755 ouid=0 ogid=0 rdev=00:00 nametype=NORMAL cap_fp=0 cap_fi=0 cap_fe=0 cap_fver=0 cap_frootid=0`)},
+	{Type: abi.AUDIT_PROCTITLE, Msg: []byte(`audit(1364481363.243:24287): proctitle=2F7573722F7362696E2F617564697463746C002D44`)},
+	{Type: abi.AUDIT_EOE, Msg: []byte(`audit(1364481363.243:24287): `)},
 }
 
 func eventBytes() int64 {

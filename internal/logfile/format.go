@@ -27,6 +27,11 @@ const (
 type Record struct {
 	Type uint32
 	Msg  []byte
+	// Added marks a record contaudit adds to a kernel event
+	// (CONTAINER_ID): written and counted like the others, but not toward
+	// freq, so the log is flushed after the same number of kernel records
+	// whether or not containers are audited.
+	Added bool
 }
 
 // EnrichFunc appends the interpreted fields of one record to dst and returns

@@ -153,6 +153,7 @@ type Writer struct {
 	// what waits there.
 	holding              bool
 	heldRecs, heldEvents int
+	heldFreq             int // held records that count toward freq
 
 	syncReq chan *os.File // incremental_async in the background: coalesced requests
 	syncWG  sync.WaitGroup
@@ -344,19 +345,23 @@ func (w *Writer) WriteEvent(recs []Record) error {
 	if !w.holding {
 		buf = buf[:0]
 	}
-	n := 0
+	n, added := 0, 0
 	for i := range recs {
 		if recs[i].Type == abi.AUDIT_EOE && !w.cfg.WriteEOE {
 			continue
 		}
 		buf = AppendLine(buf, w.cfg.Node, recs[i].Type, recs[i].Msg, w.cfg.Enrich)
 		n++
+		if recs[i].Added {
+			added++
+		}
 	}
 	w.buf = buf
 	if skipped := len(recs) - n; skipped > 0 {
 		w.skippedEOE.Add(uint64(skipped))
 	}
 	w.heldRecs += n
+	w.heldFreq += n - added
 	w.heldEvents++
 	if w.holding && len(w.buf) < maxHeld {
 		return nil
@@ -391,8 +396,8 @@ func (w *Writer) Flush() error {
 
 // flushHeld writes w.buf and settles the held counts.
 func (w *Writer) flushHeld(now time.Time) error {
-	nrec, nev := w.heldRecs, w.heldEvents
-	w.heldRecs, w.heldEvents = 0, 0
+	nrec, nev, nfreq := w.heldRecs, w.heldEvents, w.heldFreq
+	w.heldRecs, w.heldEvents, w.heldFreq = 0, 0, 0
 	if nrec > 0 {
 		err := w.writeBuf(nrec, nev)
 		w.buf = w.buf[:0]
@@ -402,7 +407,7 @@ func (w *Writer) flushHeld(now time.Time) error {
 	}
 	w.records.Add(uint64(nrec))
 	w.events.Add(uint64(nev))
-	w.afterWrite(now, nrec)
+	w.afterWrite(now, nfreq)
 	return nil
 }
 

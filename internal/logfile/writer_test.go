@@ -113,7 +113,7 @@ func FuzzAppendLine(f *testing.F) {
 }
 
 func TestEOE(t *testing.T) {
-	ev := []Record{{abi.AUDIT_SYSCALL, sampleMsg}, {abi.AUDIT_EOE, []byte("audit(1.002:3): ")}}
+	ev := []Record{{Type: abi.AUDIT_SYSCALL, Msg: sampleMsg}, {Type: abi.AUDIT_EOE, Msg: []byte("audit(1.002:3): ")}}
 	w, _ := openTest(t, Config{})
 	w.WriteEvent(ev)
 	w2, _ := openTest(t, Config{WriteEOE: true})
@@ -235,7 +235,7 @@ func TestIncrementalModes(t *testing.T) {
 	for _, f := range []Flush{FlushIncremental, FlushIncrementalAsync} {
 		w, _ := openTest(t, Config{Flush: f, Freq: 3})
 		for i := 0; i < 100; i++ {
-			if err := w.WriteEvent([]Record{{abi.AUDIT_SYSCALL, sampleMsg}, {abi.AUDIT_EOE, []byte("audit(1.002:3): ")}}); err != nil {
+			if err := w.WriteEvent([]Record{{Type: abi.AUDIT_SYSCALL, Msg: sampleMsg}, {Type: abi.AUDIT_EOE, Msg: []byte("audit(1.002:3): ")}}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -377,7 +377,7 @@ func TestDiskFull(t *testing.T) {
 	w, rec := openTest(t, Config{Path: filepath.Join(dir, "audit.log"), DiskFullAction: Suspend, SpaceCheckInterval: time.Nanosecond})
 	var lastErr error
 	for i := 0; i < 5000 && !w.Stats().Suspended; i++ {
-		lastErr = w.WriteEvent([]Record{{abi.AUDIT_SYSCALL, sampleMsg}, {abi.AUDIT_EOE, []byte("audit(1.002:3): ")}})
+		lastErr = w.WriteEvent([]Record{{Type: abi.AUDIT_SYSCALL, Msg: sampleMsg}, {Type: abi.AUDIT_EOE, Msg: []byte("audit(1.002:3): ")}})
 	}
 	s := w.Stats()
 	if !s.Suspended || s.SuspendReason != "disk full" || rec.count("no space left") == 0 {
@@ -497,7 +497,7 @@ func TestHoldFlush(t *testing.T) {
 	p := w.Path()
 	w.Hold()
 	for range 3 {
-		if err := w.WriteEvent([]Record{{abi.AUDIT_SYSCALL, sampleMsg}, {abi.AUDIT_EOE, []byte("audit(1.002:3): ")}}); err != nil {
+		if err := w.WriteEvent([]Record{{Type: abi.AUDIT_SYSCALL, Msg: sampleMsg}, {Type: abi.AUDIT_EOE, Msg: []byte("audit(1.002:3): ")}}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -571,5 +571,23 @@ func TestAsyncFlushMovesToBackgroundWhenSlow(t *testing.T) {
 	}
 	if s := w.Stats(); s.SlowFlushes != 2 || s.FlushErrors != 0 || s.Records != 21 {
 		t.Errorf("after the period: %+v, want an inline flush again (2 slow) and no errors", s)
+	}
+}
+
+// freq counts the kernel's records: a CONTAINER_ID that contaudit adds to
+// an event is written and counted, but does not bring the flush forward.
+func TestFreqCountsKernelRecords(t *testing.T) {
+	w, _ := openTest(t, Config{Flush: FlushIncremental, Freq: 3})
+	ev := []Record{{Type: abi.AUDIT_SYSCALL, Msg: sampleMsg}, {Type: abi.AUDIT_CONTAINER_ID, Msg: []byte("audit(1.002:3): record=1 contid=7"), Added: true}}
+	for i, want := range []int{1, 2, 0} {
+		if err := w.WriteEvent(ev); err != nil {
+			t.Fatal(err)
+		}
+		if w.sinceSync != want {
+			t.Fatalf("after event %d: %d records toward freq, want %d", i+1, w.sinceSync, want)
+		}
+	}
+	if s := w.Stats(); s.Records != 6 {
+		t.Errorf("%d records written, want 6", s.Records)
 	}
 }
