@@ -44,6 +44,13 @@ type Registry struct {
 // NewRegistry returns an empty registry.
 func NewRegistry() *Registry { return &Registry{metrics: map[string]metric{}} }
 
+// Loader is what the sync/atomic integer types have in common.
+type Loader interface{ Load() uint64 }
+
+// Load adapts an atomic counter to Register's value function, so a scrape
+// reads it without a lock.
+func Load(v Loader) func() float64 { return func() float64 { return float64(v.Load()) } }
+
 // Register adds a metric read by value at scrape time. Names must be
 // Prometheus-valid and unique; a clash is a programming error and panics.
 func (r *Registry) Register(name string, kind Kind, help string, value func() float64) {
