@@ -33,7 +33,9 @@ func init() {
 
 signals: SIGTERM/SIGINT stop (DAEMON_END, pid 0, restore if configured);
          SIGHUP reloads rules, log and kernel settings; SIGUSR1 rotates the log;
-         SIGUSR2 resumes a suspended log.`,
+         SIGUSR2 resumes a suspended log.
+environment: GOMAXPROCS, if set, overrides the one scheduler P the daemon
+         runs on (docs/daemon.md, "Batching").`,
 		flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&opts.config, "config", auditconf.DefaultPath, "configuration file, auditd.conf syntax (docs/config.md)")
 			fs.StringVar(&opts.rules, "rules", "/etc/audit/rules.d", "rules file, or a directory of *.rules files merged as augenrules does")
