@@ -241,12 +241,10 @@ func init() {
 			fs.StringVar(&contidSocket, "socket", controlSocketDefault(), "the daemon's control socket (env "+controlSocketEnv+")")
 		},
 		run: func(ctx context.Context, fs *flag.FlagSet) error {
-			// main prints errors as "contaudit contid: ..." and exits 1 or
-			// 2; the subcommand's name belongs in the message and `run`
-			// must exit with its command's status, so contid reports and
-			// exits itself.
+			// The subcommand's name belongs in the message and `run`
+			// exits with its command's status, so contid reports itself.
 			if code := contidMain(ctx, fs.Args(), os.Stdout, os.Stderr); code != 0 {
-				os.Exit(code)
+				return exitStatus(code)
 			}
 			return nil
 		},

@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 )
@@ -36,6 +37,14 @@ var errUsage = errors.New("usage")
 func usageError(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", errUsage, fmt.Sprintf(format, args...))
 }
+
+// exitStatus is returned by a command whose exit status means more than
+// failed or misused (ausearch's and aureport's statuses, the status of the
+// command `contid run` ran) and that has already said what happened: run
+// exits with it and prints nothing more.
+type exitStatus int
+
+func (e exitStatus) Error() string { return "exit status " + strconv.Itoa(int(e)) }
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
@@ -70,14 +79,26 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := c.run(ctx, fs); err != nil {
+	err := c.run(ctx, fs)
+	var st exitStatus
+	if err != nil && !errors.As(err, &st) {
 		fmt.Fprintf(stderr, "contaudit %s: %v\n", c.name, err)
-		if errors.Is(err, errUsage) {
-			return 2
-		}
-		return 1
 	}
-	return 0
+	return statusOf(err)
+}
+
+// statusOf is the exit status for a command's result.
+func statusOf(err error) int {
+	var st exitStatus
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &st):
+		return int(st)
+	case errors.Is(err, errUsage):
+		return 2
+	}
+	return 1
 }
 
 func lookup(name string) *command {

@@ -108,9 +108,6 @@ func reportFlags(fs *flag.FlagSet) {
 	}
 }
 
-// reportExit ends the process; tests replace it.
-var reportExit = os.Exit
-
 func runReport(ctx context.Context, fs *flag.FlagSet) error {
 	return reportMain(ctx, fs, os.Stdout)
 }
@@ -168,8 +165,7 @@ func reportMain(ctx context.Context, fs *flag.FlagSet, stdout io.Writer) error {
 	err = report.Run(ctx, stdout, files, opt)
 	if errors.Is(err, report.ErrNoEvents) {
 		// Printed already, as aureport does; only the status says it.
-		reportExit(1)
-		return nil
+		return exitStatus(1)
 	}
 	return err
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -15,26 +14,13 @@ import (
 // captured.
 func reportCLI(t *testing.T, args ...string) (stdout string, code int, err error) {
 	t.Helper()
-	old := reportExit
-	code = -1
-	reportExit = func(c int) { code = c }
-	defer func() { reportExit = old }()
 	var out bytes.Buffer
 	fs := newFlagSet(lookup("report"), io.Discard)
 	if err := fs.Parse(args); err != nil {
 		return "", 2, err
 	}
 	err = reportMain(context.Background(), fs, &out)
-	switch {
-	case code != -1:
-	case err == nil:
-		code = 0
-	case errors.Is(err, errUsage):
-		code = 2
-	default:
-		code = 1
-	}
-	return out.String(), code, err
+	return out.String(), statusOf(err), err
 }
 
 func TestReportCLI(t *testing.T) {

@@ -31,11 +31,6 @@ func init() {
 	})
 }
 
-// searchExit ends the process with ausearch's statuses that the command
-// framework has no error for (1 with "<no matches>", 10 and 11 for
-// checkpoints); tests replace it.
-var searchExit = os.Exit
-
 // searchOpts holds the flags as given; runSearch checks and converts them
 // so that every error names the flag.
 type searchOpts struct {
@@ -176,13 +171,13 @@ func runSearch(ctx context.Context, fs *flag.FlagSet, stdin *os.File, stdout, st
 	var ckpt *search.Checkpoint
 	if o.checkpoint != "" {
 		if ckpt, err = search.LoadCheckpoint(o.checkpoint); err != nil {
+			// ausearch's statuses: 10 for a checkpoint that does not
+			// fit the log, 11 for one that cannot be read.
 			fmt.Fprintf(stderr, "contaudit search: %v\n", err)
 			if errors.Is(err, search.ErrCheckpointData) {
-				searchExit(10)
-			} else {
-				searchExit(11)
+				return exitStatus(10)
 			}
-			return err
+			return exitStatus(11)
 		}
 	}
 	for _, t := range []*timeFlag{&o.start, &o.end} {
@@ -221,20 +216,15 @@ func runSearch(ctx context.Context, fs *flag.FlagSet, stdin *os.File, stdout, st
 	if ckpt != nil {
 		if err := ckpt.Save(o.checkpoint); err != nil {
 			fmt.Fprintf(stderr, "contaudit search: %v\n", err)
-			searchExit(11)
-			return err
+			return exitStatus(11)
 		}
 	}
 	if st.Matched == 0 {
 		fmt.Fprintln(stderr, "<no matches>")
-		searchExit(1)
-		return errNoMatches
+		return exitStatus(1)
 	}
 	return nil
 }
-
-// errNoMatches is returned when searchExit did not exit (tests).
-var errNoMatches = errors.New("no matches")
 
 func isTerminal(f *os.File) bool {
 	fi, err := f.Stat()

@@ -21,10 +21,6 @@ type=PROCTITLE msg=audit(1700000100.200:11): proctitle="cat"
 // would, with the exit statuses captured instead of ending the test.
 func searchCLI(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	old := searchExit
-	code = -1
-	searchExit = func(c int) { code = c }
-	defer func() { searchExit = old }()
 	var out, errw bytes.Buffer
 	c := lookup("search")
 	fs := newFlagSet(c, io.Discard)
@@ -32,18 +28,11 @@ func searchCLI(t *testing.T, args ...string) (stdout, stderr string, code int) {
 		return "", err.Error(), 2
 	}
 	err := runSearch(context.Background(), fs, nil, &out, &errw)
-	switch {
-	case code != -1:
-	case err == nil:
-		code = 0
-	case errors.Is(err, errUsage):
-		code = 2
-		errw.WriteString(err.Error())
-	default:
-		code = 1
+	var st exitStatus
+	if err != nil && !errors.As(err, &st) {
 		errw.WriteString(err.Error())
 	}
-	return out.String(), errw.String(), code
+	return out.String(), errw.String(), statusOf(err)
 }
 
 func TestSearchCLI(t *testing.T) {
