@@ -523,10 +523,14 @@ func (w *Writer) requestSync(now time.Time) {
 	}
 }
 
+// errFileGone is fdatasync's answer for a file closed meanwhile (rotated
+// away by the writer while the background flusher had it queued).
+var errFileGone = errors.New("the log file was closed before it could be flushed")
+
 func fdatasync(f *os.File) error {
 	rc, err := f.SyscallConn()
 	if err != nil {
-		return err
+		return fmt.Errorf("%w: %w", errFileGone, err)
 	}
 	cerr := rc.Control(func(fd uintptr) {
 		for {
@@ -537,7 +541,7 @@ func fdatasync(f *os.File) error {
 		}
 	})
 	if cerr != nil {
-		return cerr
+		return fmt.Errorf("%w: %w", errFileGone, cerr)
 	}
 	return err
 }
@@ -548,8 +552,8 @@ func (w *Writer) syncLoop(req <-chan *os.File) {
 	defer w.syncWG.Done()
 	for f := range req {
 		err := fdatasync(f)
-		if errors.Is(err, os.ErrClosed) {
-			continue // rotated away and closed meanwhile: Close synced it
+		if errors.Is(err, errFileGone) {
+			continue // rotated away and closed meanwhile
 		}
 		if err != nil {
 			w.flushErrors.Add(1)

@@ -591,3 +591,19 @@ func TestFreqCountsKernelRecords(t *testing.T) {
 		t.Errorf("%d records written, want 6", s.Records)
 	}
 }
+
+// The background flusher may get a file the writer has rotated away and
+// closed; that is not a flush error.
+func TestFdatasyncOfClosedFile(t *testing.T) {
+	f, err := os.Create(filepath.Join(t.TempDir(), "audit.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fdatasync(f); err != nil {
+		t.Fatalf("open file: %v", err)
+	}
+	f.Close()
+	if err := fdatasync(f); !errors.Is(err, errFileGone) {
+		t.Fatalf("closed file: %v, want errFileGone", err)
+	}
+}
