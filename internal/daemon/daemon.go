@@ -534,9 +534,6 @@ func (d *Daemon) periodic(ctx context.Context, now time.Time, lastStatus *time.T
 	if d.containers != nil {
 		d.containers.Advance(now)
 	}
-	// With nothing held this only sends a log flush that came due while
-	// the previous one ran, so it is not left waiting for the next record.
-	_ = d.sink.Flush()
 	// The assembler belongs to this goroutine; metrics read copies.
 	as := d.asm.Stats()
 	d.counters.lostSerials.Store(as.Lost)
