@@ -190,16 +190,24 @@ func TestCheckOrder(t *testing.T) {
 	}
 }
 
-// TestNesting builds the spec's example chain 4,^2,^1: a host orchestrator,
-// a nested one in container 1 (delegated), and one nested in container 2.
-func TestNesting(t *testing.T) {
-	w := newWorld(t, Config{})
-	host := w.fork(initProc)
-	n1 := w.fork(host)
+// nestedWorld starts the spec's example: a host orchestrator (host) that
+// gave contid 1 to n1 and delegated capcontid to it.
+func nestedWorld(t *testing.T) (w *world, host, n1 ProcID) {
+	t.Helper()
+	w = newWorld(t, Config{})
+	host = w.fork(initProc)
+	n1 = w.fork(host)
 	w.set(t, priv(host), n1, 1, 0)
 	if _, err := w.reg.SetCapcontid(priv(host), n1, true); err != nil {
 		t.Fatal(err)
 	}
+	return w, host, n1
+}
+
+// TestNesting builds the spec's example chain 4,^2,^1: a host orchestrator,
+// a nested one in container 1 (delegated), and one nested in container 2.
+func TestNesting(t *testing.T) {
+	w, host, n1 := nestedWorld(t)
 
 	n2 := w.fork(n1) // inherits 1
 	w.set(t, unpriv(n1), n2, 2, 0)

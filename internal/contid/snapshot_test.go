@@ -187,13 +187,7 @@ func TestRestoreInvalid(t *testing.T) {
 // SnapshotFunc writes every identity as the mapping gives it: owners,
 // holders and capcontid delegates alike.
 func TestSnapshotFunc(t *testing.T) {
-	w := newWorld(t, Config{})
-	host := w.fork(initProc)
-	n1 := w.fork(host)
-	w.set(t, priv(host), n1, 1, 0)
-	if _, err := w.reg.SetCapcontid(priv(host), n1, true); err != nil {
-		t.Fatal(err)
-	}
+	w, host, n1 := nestedWorld(t)
 	shift := func(p ProcID) ProcID { p.StartTime += 1000; return p }
 	data, err := w.reg.SnapshotFunc(shift)
 	if err != nil {
