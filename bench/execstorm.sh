@@ -2,8 +2,9 @@
 # execstorm.sh: how much an audit daemon slows a fork+exec storm.
 #
 # Runs bench/storm.c (posix_spawn + waitpid of /bin/true, STORM_N times) with
-# no audit, with Debian's auditd in three settings and with contaudit in two,
-# all under the one rule `-a always,exit -F arch=b64 -S execve -k storm`, and
+# no audit, with Debian's auditd in three settings, with a reader that
+# throws the records away (bench/nullreader.c: the kernel's own cost, the
+# floor for any daemon) and with contaudit in two, all under the one rule `-a always,exit -F arch=b64 -S execve -k storm`, and
 # prints for each configuration the median over BENCH_RUNS runs of: the
 # workload's wall time and its ratio to no audit, the SYSCALL records with
 # key "storm" in the daemon's log, the kernel's lost count during the run, the
@@ -29,14 +30,14 @@
 #
 # Environment: STORM_N (default 20000), BENCH_RUNS (default 3),
 # BENCH_CONFIGS (space-separated subset of: noaudit auditd64 auditd8192
-# auditdnone contaudit contaudit-contid; default all), BENCH_KEEP=1 keeps the
+# auditdnone reader contaudit contaudit-contid; default all), BENCH_KEEP=1 keeps the
 # temp dir.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 N=${STORM_N:-20000}
 RUNS=${BENCH_RUNS:-3}
-CONFIGS=${BENCH_CONFIGS:-"noaudit auditd64 auditd8192 auditdnone contaudit contaudit-contid"}
+CONFIGS=${BENCH_CONFIGS:-"noaudit auditd64 auditd8192 auditdnone reader contaudit contaudit-contid"}
 LOCK=/run/lock/contaudit-kerneltest.lock
 RULE=(-a 'always,exit' -F arch=b64 -S execve -k storm)
 CONTID=4242       # the contid contaudit-contid runs the storm in
@@ -51,7 +52,7 @@ note() { echo "execstorm: $*" >&2; }
 [[ $N =~ ^[1-9][0-9]*$ ]] || die "STORM_N must be a positive integer, not '$N'"
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive integer, not '$RUNS'"
 for c in $CONFIGS; do
-  case $c in noaudit|auditd64|auditd8192|auditdnone|contaudit|contaudit-contid) ;; *) die "unknown configuration '$c' in BENCH_CONFIGS" ;; esac
+  case $c in noaudit|auditd64|auditd8192|auditdnone|reader|contaudit|contaudit-contid) ;; *) die "unknown configuration '$c' in BENCH_CONFIGS" ;; esac
 done
 [[ $(id -u) -eq 0 ]] || die "must run as root (it drives the kernel's audit state)"
 for cmd in auditctl gcc flock pidof awk; do
@@ -184,6 +185,7 @@ exec {NAP_FD}<>"$WORK/nap"
 
 # ---- build -----------------------------------------------------------------
 gcc -O2 -Wall -o "$WORK/storm" "$ROOT/bench/storm.c" || die "cannot compile bench/storm.c"
+gcc -O2 -Wall -o "$WORK/nullreader" "$ROOT/bench/nullreader.c" || die "cannot compile bench/nullreader.c"
 
 CONTAUDIT="$ROOT/bin/contaudit"
 declare -A NA     # contaudit configuration -> why it is not available
@@ -346,7 +348,7 @@ run_daemon() {
   auditctl -D >/dev/null
   case $cfg in
     auditd64) backlog=64 ;;
-    auditd8192 | auditdnone) backlog=8192 ;;
+    auditd8192 | auditdnone | reader) backlog=8192 ;;
     contaudit*) backlog=64 ;; # the kernel default; contaudit must raise it itself
   esac
   auditctl -b "$backlog" >/dev/null
@@ -377,6 +379,19 @@ run_daemon() {
       auditctl "${RULE[@]}" >/dev/null
       audit_status
       [[ ${ST[enabled]} == 1 ]] || auditctl -e 1 >/dev/null
+      ;;
+    reader)
+      log=
+      "$WORK/nullreader" >"$d/daemon.out" 2>&1 9>&- {NAP_FD}>&- &
+      pid=$!
+      STARTED_PIDS+=("$pid")
+      if ! wait_ready "$pid" 0; then
+        READY_ERR="nullreader: $READY_ERR: $(grep . "$d/daemon.out" | tail -n 1 | cut -c1-160)"
+        stop_daemon "$pid"
+        return 1
+      fi
+      auditctl "${RULE[@]}" >/dev/null
+      auditctl -e 1 >/dev/null
       ;;
     contaudit*)
       # The two differ only in container attribution; both serve metrics
@@ -470,6 +485,13 @@ EOF
   fi
   stop_daemon "$pid"
 
+  if [[ $cfg == reader ]]; then
+    # No log to count; the CPU is its own, per storm exec.
+    printf '%s\t%s\t%s\t-\t-\t%s\t%s\t%s\t%s\t%s\t%s\t-\t-\t-\n' "$cfg" "$run" "$WALL" "$lost" "$bwta" "$cpu" "$hwm" "$backlog_eff" "$WCPU" >>"$RESULTS"
+    printf '  %-16s run %d: wall %7.3fs  workload cpu %7.3fs  %s  lost %5d  bwt_actual %5d jiffies  cpu %6.2fs  maxrss %6d KiB  backlog %s\n' \
+      "$cfg" "$run" "$WALL" "$WCPU" "$(grep -o '[0-9]* datagrams.*' "$d/daemon.out" | head -n 1)" "$lost" "$bwta" "$(awk -v t="$cpu" -v h="$CLK_TCK" 'BEGIN { print t / h }')" "$hwm" "$backlog_eff"
+    return 0
+  fi
   local counts recs truerecs cidrecs
   # cidrecs: the workload's own SYSCALL records whose event (same
   # audit(TIME:SERIAL) stamp) has a CONTAINER_ID record naming $CONTID.
@@ -532,11 +554,14 @@ summary() {
     {
       c = $1; seen[c] = 1
       wall[c] = wall[c] " " $3; wcpu[c] = wcpu[c] " " $11
-      if ($4 != "-") {
-        recs[c] = recs[c] " " $4; tru[c] = tru[c] " " $5; lost[c] = lost[c] " " $6
+      if ($6 != "-") {
+        lost[c] = lost[c] " " $6
         bwt[c] = bwt[c] " " ($7 * 1000 / hz); cpu[c] = cpu[c] " " ($8 / tck)
-        cpk[c] = cpk[c] " " ($4 > 0 ? ($8 / tck) * 1000 / $4 : -1)
         rss[c] = rss[c] " " ($9 / 1024); bl[c] = $10
+      }
+      if ($4 != "-") {
+        recs[c] = recs[c] " " $4; tru[c] = tru[c] " " $5
+        cpk[c] = cpk[c] " " ($4 > 0 ? ($8 / tck) * 1000 / $4 : -1)
       }
       if ($12 != "-" && $12 != "") {
         if (!(c in cidmin) || $12 + 0 < cidmin[c]) cidmin[c] = $12 + 0
@@ -560,8 +585,12 @@ summary() {
         }
         w = median(wall[c]); ratio = base > 0 ? sprintf("%.2fx", w / base) : "-"
         wc = median(wcpu[c]); cratio = cbase > 0 ? sprintf("%.2fx", wc / cbase) : "-"
-        if (recs[c] == "") {
+        if (lost[c] == "") {
           printf "%-32s %7.2f %6s %7.2f %6s %7s %7s %6s %7s %6s %11s %7s\n", desc(c), w, ratio, wc, cratio, "-", "-", "-", "-", "-", "-", "-"
+        } else if (recs[c] == "") {
+          # The reader: no log to count records in; its CPU per storm exec.
+          k = median(cpu[c]) * 1000 / n_want
+          printf "%-32s %7.2f %6s %7.2f %6s %7s %7s %6d %7.0f %6.2f %11s %7.1f\n", desc(c), w, ratio, wc, cratio, "-", "-", median(lost[c]), median(bwt[c]), median(cpu[c]), sprintf("%.4f", k), median(rss[c])
         } else {
           k = median(cpk[c]); cpkm[c] = k
           rssm[c] = median(rss[c])
@@ -592,12 +621,23 @@ summary() {
             printf "contaudit/%s CPU per event: %.2f\n", c, cpkm["contaudit"] / cpkm[c]
         }
       }
+      if (("reader" in seen) && base > 0) {
+        rw = median(wall["reader"])
+        printf "\nthe kernel'"'"'s own cost (reader, no log): wall %.2fx no audit", rw / base
+        for (i = 1; i <= n; i++) {
+          c = cs[i]
+          if (c != "reader" && c != "noaudit" && (c in seen))
+            printf "; %s %.2fx the reader", c, median(wall[c]) / rw
+        }
+        print ""
+      }
     }
     function desc(c) {
       if (c == "noaudit") return "no audit"
       if (c == "auditd64") return "auditd default, backlog 64"
       if (c == "auditd8192") return "auditd default, backlog 8192"
       if (c == "auditdnone") return "auditd flush=none, backlog 8192"
+      if (c == "reader") return "reader, no log, backlog 8192"
       if (c == "contaudit") return "contaudit, backlog " bl[c]
       if (c == "contaudit-contid") return "contaudit+contid, backlog " bl[c]
       return c
