@@ -192,8 +192,9 @@ func (s *socket) receiveBlocking(b []byte, wait bool) (int, error) {
 		call := unix.RawSyscall6
 		if wait {
 			// A wait tells the scheduler it is in a system call:
-			// after 10 ms the runtime takes the P back and, with
-			// nothing else to run, sleeps. Held, the P would look busy
+			// the runtime takes the P back (at once when it has no
+			// idle P, after 10 ms otherwise) and, with nothing else
+			// to run, sleeps. Held, the P would look busy
 			// and the runtime's monitor would keep polling and
 			// preempting all the while the daemon is idle.
 			call = unix.Syscall6

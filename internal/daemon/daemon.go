@@ -318,9 +318,6 @@ func busyBatch(delay time.Duration) int {
 	return max(1, int(busyRate*delay/time.Second))
 }
 
-// DefaultBatchDelay is contaudit_batch_delay's default.
-const DefaultBatchDelay = 20 * time.Millisecond
-
 // SingleP runs the Go scheduler with one P (GOMAXPROCS=1) unless the
 // environment sets GOMAXPROCS. The daemon's work is one goroutine (loop);
 // with a second P idle, every pass of the loop through the scheduler
