@@ -1,6 +1,8 @@
 package daemon
 
 import (
+	"os"
+	"runtime"
 	"testing"
 	"time"
 )
@@ -33,5 +35,20 @@ func TestBusyBatchScalesWithDelay(t *testing.T) {
 		if got := busyBatch(c.delay); got != c.want {
 			t.Errorf("busyBatch(%v) = %d, want %d", c.delay, got, c.want)
 		}
+	}
+}
+
+func TestSingleP(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	t.Setenv("GOMAXPROCS", "3")
+	runtime.GOMAXPROCS(3)
+	SingleP()
+	if n := runtime.GOMAXPROCS(0); n != 3 {
+		t.Errorf("GOMAXPROCS set in the environment: %d Ps, want the environment's 3", n)
+	}
+	os.Unsetenv("GOMAXPROCS") // t.Setenv puts it back
+	SingleP()
+	if n := runtime.GOMAXPROCS(0); n != 1 {
+		t.Errorf("GOMAXPROCS unset: %d Ps, want 1", n)
 	}
 }
