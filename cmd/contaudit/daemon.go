@@ -119,8 +119,9 @@ func trackerConfig(cfg *auditconf.Config, d *daemon.Daemon, log *slog.Logger) at
 			MaxPerOwner: cfg.ContidMaxPerOwner,
 			MaxTotal:    cfg.ContidMaxTotal,
 		},
-		Ops: d.WriteContainerOp,
-		Log: log,
+		Ops:           d.WriteContainerOp,
+		RecordBarrier: d.RecordBarrier,
+		Log:           log,
 	}
 }
 

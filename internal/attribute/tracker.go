@@ -40,7 +40,11 @@ type Config struct {
 	// Ops receives every CONTAINER_OP record, from any goroutine, in the
 	// order the registry decided them.
 	Ops func(contid.OpRecord)
-	Log *slog.Logger
+	// RecordBarrier, if set, is called before a contid set and returns
+	// once the records the kernel made until then are annotated (the
+	// daemon's RecordBarrier).
+	RecordBarrier func()
+	Log           *slog.Logger
 	// Table tunes the process table.
 	Table proctable.Config
 }
@@ -128,6 +132,9 @@ func Open(cfg Config) (_ *Tracker, err error) {
 		return nil, err
 	}
 	t.backend = control.NewRegistryBackend(t.reg, t.table, t.onRecords)
+	if cfg.RecordBarrier != nil {
+		t.backend.SetRecordBarrier(cfg.RecordBarrier)
+	}
 	// Hooks run in event order, one at a time, outside the table's lock.
 	t.table.OnFork(func(parent, child proctable.ProcID) {
 		t.backend.Do(func(r *contid.Registry) { r.Fork(contid.ProcID(parent), contid.ProcID(child)) })

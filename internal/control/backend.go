@@ -67,6 +67,7 @@ type RegistryBackend struct {
 	table   *proctable.Table
 	records func([]contid.OpRecord)
 	alloc   *contid.Allocator
+	barrier func()
 }
 
 // NewRegistryBackend returns a Backend around reg and table. records
@@ -79,6 +80,15 @@ func NewRegistryBackend(reg *contid.Registry, table *proctable.Table, records fu
 
 // SetAllocator replaces the allocator of the values requests leave to the
 // daemon, for a configured host part (see NewAllocator).
+// SetRecordBarrier installs what Set calls before it changes anything: it
+// returns once the records the kernel made until then are stamped (the
+// daemon's RecordBarrier), so they get the contid their process had.
+func (b *RegistryBackend) SetRecordBarrier(fn func()) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.barrier = fn
+}
+
 func (b *RegistryBackend) SetAllocator(a *contid.Allocator) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -140,6 +150,12 @@ func (b *RegistryBackend) Identify(pid int32) (Process, error) {
 }
 
 func (b *RegistryBackend) Set(w contid.Writer, target contid.ProcID, op SetOp) (contid.ID, error) {
+	b.mu.Lock()
+	barrier := b.barrier
+	b.mu.Unlock()
+	if barrier != nil {
+		barrier()
+	}
 	if err := b.sync(); err != nil {
 		return contid.Unset, err
 	}

@@ -44,6 +44,18 @@ func TestRegistryBackend(t *testing.T) {
 		return out
 	}
 
+	// The daemon's record barrier runs before a set decides anything.
+	var target contid.ProcID
+	barriers := 0
+	b.SetRecordBarrier(func() {
+		barriers++
+		b.Do(func(r *contid.Registry) {
+			if id, _ := r.Lookup(target); barriers == 1 && id == 77 {
+				t.Error("the record barrier ran after the set took effect")
+			}
+		})
+	})
+
 	ts := startServer(t, b, Policy{})
 	ctx := context.Background()
 	// The target must be single-threaded, which a Go child is not for
@@ -59,10 +71,14 @@ func TestRegistryBackend(t *testing.T) {
 	defer cmd.Wait()
 	defer stdin.Close()
 	child := int32(cmd.Process.Pid)
+	target = procID(t, int(child))
 
 	res, err := ts.client.Set(ctx, child, 77)
 	if err != nil {
 		t.Fatalf("Set: %v", err)
+	}
+	if barriers != 1 {
+		t.Errorf("Set ran the record barrier %d times, want 1", barriers)
 	}
 	if res.Target != procID(t, int(child)) || res.Writer != procID(t, os.Getpid()) {
 		t.Errorf("Set: %+v", res)

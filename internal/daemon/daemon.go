@@ -117,6 +117,11 @@ type Daemon struct {
 
 	out []logfile.Record // reused by write
 
+	// barriers carries RecordBarrier's requests to the loop; idle is set
+	// while the loop waits on an empty socket.
+	barriers chan chan struct{}
+	idle     atomic.Bool
+
 	containers Containers
 	filter     EventFilter
 	subject    contid.ProcID // of the event being filtered
@@ -150,7 +155,7 @@ func New(s Settings, sink Sink, rules RuleLoader, reload func() (Settings, RuleL
 		s.EndOfEventTimeout = 2 * time.Second
 	}
 	d := &Daemon{settings: s, log: log, sink: sink, loadRules: rules, reload: reload,
-		metrics: metrics.NewRegistry()}
+		metrics: metrics.NewRegistry(), barriers: make(chan chan struct{}, 64)}
 	d.asm = event.NewAssembler[[]byte](event.Config{EndOfEventTimeout: s.EndOfEventTimeout})
 	d.registerMetrics()
 	return d
@@ -167,6 +172,69 @@ func (d *Daemon) SetContainers(c Containers, f EventFilter) {
 // rules loader calls it on every (re)load. It belongs to the loop
 // goroutine once Run started.
 func (d *Daemon) SetFilter(f EventFilter) { d.filter = f }
+
+// barrierWait bounds RecordBarrier: the kernel's audit thread normally
+// hands a record over within microseconds, so a longer wait means the
+// daemon is far behind or not running yet, and the caller goes on.
+const barrierWait = 250 * time.Millisecond
+
+// RecordBarrier returns once the loop has stamped and written every record
+// the kernel had made when it was called, or after barrierWait. A contid
+// set calls it first: a process's records made before the set are often
+// still in the socket buffer (the loop reads in rounds) or in the kernel's
+// queue, and must carry the contid the process had when it made them.
+// Safe from any goroutine but the loop's.
+func (d *Daemon) RecordBarrier() {
+	if d.idle.Load() {
+		// Waiting on an empty socket: nothing is left to stamp, and a
+		// request would wait for the next record.
+		return
+	}
+	done := make(chan struct{})
+	select {
+	case d.barriers <- done:
+	default:
+		return // 64 waiting already: the loop is far behind
+	}
+	t := time.NewTimer(barrierWait)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+	}
+}
+
+// passBarriers releases the waiting RecordBarrier calls once nothing the
+// kernel made before them is left: the socket was found empty (the round
+// took fewer than maxBatch records) and the kernel's backlog is empty.
+// Records the audit thread sent between the two checks are taken first.
+func (d *Daemon) passBarriers(ctx context.Context, pending []chan struct{}, alloc *arena, batch []rawRecord) ([]chan struct{}, []rawRecord) {
+	for {
+		select {
+		case c := <-d.barriers:
+			pending = append(pending, c)
+			continue
+		default:
+		}
+		break
+	}
+	if len(pending) == 0 || len(batch) >= maxBatch {
+		return pending, batch
+	}
+	st, err := d.ctl.Status(ctx)
+	if err != nil || st.Backlog != 0 {
+		return pending, batch
+	}
+	batch = d.drain(batch[:0], alloc, false)
+	if len(batch) > 0 {
+		d.process(batch, time.Now())
+		d.keepOpen(alloc)
+	}
+	for _, c := range pending {
+		close(c)
+	}
+	return pending[:0], batch
+}
 
 // WriteContainerOp writes a CONTAINER_OP record; safe from any goroutine.
 func (d *Daemon) WriteContainerOp(rec contid.OpRecord) {
@@ -346,6 +414,7 @@ func (d *Daemon) loop(ctx context.Context) error {
 	var (
 		alloc      arena
 		batch      = make([]rawRecord, 0, maxBatch)
+		barriers   []chan struct{}
 		lastTick   = time.Now()
 		lastStatus = time.Now()
 	)
@@ -357,15 +426,6 @@ func (d *Daemon) loop(ctx context.Context) error {
 			d.handleSignal(ctx, s)
 		default:
 		}
-		// pause sleeps holding the loop's P (see pause), so to the
-		// runtime the loop looks like one goroutine running for good:
-		// after 10 ms its monitor would preempt it, take the P away
-		// from the next wait, and then poll every 20 µs for a while.
-		// Passing through the scheduler once per round tells it the
-		// loop is alive and lets the daemon's other goroutines
-		// (signals, metrics, control API) run; with the one P the
-		// daemon runs on (see SingleP) that wakes no other thread.
-		runtime.Gosched()
 		alloc.reset()
 		batch = d.drain(batch[:0], &alloc, false)
 		if len(batch) == 0 {
@@ -386,7 +446,21 @@ func (d *Daemon) loop(ctx context.Context) error {
 			lastTick = now
 			d.periodic(ctx, now, &lastStatus)
 		}
-		if n := len(batch); n > 0 && n < busyBatch(d.settings.BatchDelay) {
+		barriers, batch = d.passBarriers(ctx, barriers, &alloc, batch)
+		// pause sleeps holding the loop's P (see pause), so to the
+		// runtime the loop looks like one goroutine running for good:
+		// after 10 ms its monitor would preempt it, take the P away
+		// from the next wait, and then poll every 20 µs for a while.
+		// Passing through the scheduler once per round tells it the
+		// loop is alive and lets the daemon's other goroutines
+		// (signals, metrics, control API) run; with the one P the
+		// daemon runs on (see SingleP) that wakes no other thread.
+		// It comes after the round's records are stamped and written:
+		// a contid set that arrived meanwhile is applied now, after
+		// the records the kernel made before it got the state they
+		// were made in.
+		runtime.Gosched()
+		if n := len(batch); n > 0 && n < busyBatch(d.settings.BatchDelay) && len(barriers) == 0 {
 			d.pause()
 		}
 	}
@@ -427,7 +501,9 @@ func (d *Daemon) drain(batch []rawRecord, alloc *arena, wait bool) []rawRecord {
 		)
 		if wait {
 			d.rx.SetReadDeadline(time.Now().Add(idleWait))
+			d.idle.Store(true)
 			msgs, err = d.rx.Receive()
+			d.idle.Store(false)
 			d.rx.SetReadDeadline(time.Time{})
 			wait = false
 		} else {

@@ -52,3 +52,34 @@ func TestSingleP(t *testing.T) {
 		t.Errorf("GOMAXPROCS unset: %d Ps, want 1", n)
 	}
 }
+
+// RecordBarrier returns when the loop has passed it, at once when the loop
+// waits on an empty socket, and after barrierWait when no loop runs.
+func TestRecordBarrier(t *testing.T) {
+	d := New(Settings{}, nil, nil, nil, nil)
+	served := make(chan struct{})
+	go func() {
+		close(<-d.barriers)
+		close(served)
+	}()
+	start := time.Now()
+	d.RecordBarrier()
+	<-served
+	if took := time.Since(start); took >= barrierWait {
+		t.Errorf("a served barrier took %v", took)
+	}
+
+	d.idle.Store(true)
+	start = time.Now()
+	d.RecordBarrier()
+	if took := time.Since(start); took >= barrierWait || len(d.barriers) != 0 {
+		t.Errorf("an idle loop's barrier took %v and left %d requests", took, len(d.barriers))
+	}
+	d.idle.Store(false)
+
+	start = time.Now()
+	d.RecordBarrier()
+	if took := time.Since(start); took < barrierWait {
+		t.Errorf("with no loop the barrier returned after %v, before barrierWait", took)
+	}
+}
