@@ -4,6 +4,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/contaudit/contaudit/internal/abi"
 	"golang.org/x/sys/unix"
@@ -122,16 +123,46 @@ func readClocks() clocks {
 	// or a suspend, so three syscalls a second are enough; per batch of
 	// events they were a tenth of the daemon's CPU under an exec storm.
 	if offsets.at.IsZero() || now.Sub(offsets.at) >= time.Second || now.Sub(offsets.at) < 0 {
-		var m, b, w unix.Timespec
-		_ = unix.ClockGettime(unix.CLOCK_MONOTONIC, &m)
-		_ = unix.ClockGettime(unix.CLOCK_BOOTTIME, &b)
-		_ = unix.ClockGettime(unix.CLOCK_REALTIME, &w)
-		offsets.c = clocks{monoToWall: w.Nano() - m.Nano(), monoToBoot: b.Nano() - m.Nano(), bootToWall: w.Nano() - b.Nano()}
+		offsets.c = readOffsets()
 		offsets.at = now
 	}
 	c := offsets.c
 	c.wallNow = now.UnixNano()
 	return c
+}
+
+// readOffsets reads the three clocks close together. A thread descheduled
+// between two reads (a loaded host, or the Go runtime handing the P to
+// another goroutine during a blocking syscall) would shift every start
+// time by the gap for a second, and records would no longer match their
+// processes. So the reads are raw system calls, bracketed by two
+// monotonic reads, and repeated while the bracket is wider than
+// maxClockGap.
+func readOffsets() clocks {
+	const maxClockGap = 100 * time.Microsecond
+	var best clocks
+	bestGap := int64(-1)
+	for range 8 {
+		m1 := rawClock(unix.CLOCK_MONOTONIC)
+		b := rawClock(unix.CLOCK_BOOTTIME)
+		w := rawClock(unix.CLOCK_REALTIME)
+		m2 := rawClock(unix.CLOCK_MONOTONIC)
+		gap := m2 - m1
+		if bestGap < 0 || gap < bestGap {
+			m := m1 + gap/2
+			best, bestGap = clocks{monoToWall: w - m, monoToBoot: b - m, bootToWall: w - b}, gap
+		}
+		if gap <= int64(maxClockGap) {
+			break
+		}
+	}
+	return best
+}
+
+func rawClock(id int32) int64 {
+	var ts unix.Timespec
+	unix.RawSyscall(unix.SYS_CLOCK_GETTIME, uintptr(id), uintptr(unsafe.Pointer(&ts)), 0)
+	return ts.Nano()
 }
 
 var offsets struct {

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 const ms = int64(time.Millisecond)
@@ -371,5 +373,20 @@ func TestForkAfterExecReadsOwnExe(t *testing.T) {
 	tb.applyAll(fakeClocks(6_001*ms), forkEvent(6_001*ms, 100, 702, 702))
 	if p, _ := tb.Lookup(702); p.Exe != "/usr/bin/bash" || f.reads != reads+1 {
 		t.Fatalf("plain fork: %+v, %d reads", p, f.reads-reads)
+	}
+}
+
+// The clock offsets place a FORK's monotonic timestamp on the audit
+// records' wall clock; a gap between the reads would shift every process's
+// start for a second.
+func TestReadOffsets(t *testing.T) {
+	c := readOffsets()
+	m := rawClock(unix.CLOCK_MONOTONIC)
+	w := rawClock(unix.CLOCK_REALTIME)
+	if d := m + c.monoToWall - w; d < -int64(time.Millisecond) || d > int64(time.Millisecond) {
+		t.Errorf("monotonic + offset is %v off the wall clock", time.Duration(d))
+	}
+	if c.monoToWall-c.monoToBoot != c.bootToWall {
+		t.Errorf("offsets disagree: %+v", c)
 	}
 }
