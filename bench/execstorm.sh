@@ -340,6 +340,26 @@ wait_ready() {
   return 1
 }
 
+# start_registered LABEL CMD...: starts a daemon that registers with the
+# kernel but loads no rules (auditd, nullreader), then loads the storm rule
+# and enables audit. Uses and sets run_daemon's d and pid; returns 1 with
+# READY_ERR set if the daemon did not register.
+start_registered() {
+  local label=$1
+  shift
+  "$@" >"$d/daemon.out" 2>&1 9>&- {NAP_FD}>&- &
+  pid=$!
+  STARTED_PIDS+=("$pid")
+  if ! wait_ready "$pid" 0; then
+    READY_ERR="$label: $READY_ERR: $(grep . "$d/daemon.out" | tail -n 1 | cut -c1-160)"
+    stop_daemon "$pid"
+    return 1
+  fi
+  auditctl "${RULE[@]}" >/dev/null
+  audit_status
+  [[ ${ST[enabled]} == 1 ]] || auditctl -e 1 >/dev/null
+}
+
 # run_daemon CONFIG RUN: one run under an audit daemon. Returns 1 (with
 # READY_ERR set) if the daemon could not be started.
 run_daemon() {
@@ -368,30 +388,11 @@ run_daemon() {
       fi
       chmod 0640 "$d/auditd.conf"
       log="$d/audit.log"
-      "$AUDITD" -n -c "$d" >"$d/daemon.out" 2>&1 9>&- {NAP_FD}>&- &
-      pid=$!
-      STARTED_PIDS+=("$pid")
-      if ! wait_ready "$pid" 0; then
-        READY_ERR="auditd: $READY_ERR: $(grep . "$d/daemon.out" | tail -n 1 | cut -c1-160)"
-        stop_daemon "$pid"
-        return 1
-      fi
-      auditctl "${RULE[@]}" >/dev/null
-      audit_status
-      [[ ${ST[enabled]} == 1 ]] || auditctl -e 1 >/dev/null
+      start_registered auditd "$AUDITD" -n -c "$d" || return 1
       ;;
     reader)
       log=
-      "$WORK/nullreader" >"$d/daemon.out" 2>&1 9>&- {NAP_FD}>&- &
-      pid=$!
-      STARTED_PIDS+=("$pid")
-      if ! wait_ready "$pid" 0; then
-        READY_ERR="nullreader: $READY_ERR: $(grep . "$d/daemon.out" | tail -n 1 | cut -c1-160)"
-        stop_daemon "$pid"
-        return 1
-      fi
-      auditctl "${RULE[@]}" >/dev/null
-      auditctl -e 1 >/dev/null
+      start_registered nullreader "$WORK/nullreader" || return 1
       ;;
     contaudit*)
       # The two differ only in container attribution; both serve metrics
