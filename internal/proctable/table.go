@@ -31,6 +31,15 @@ const skewNs = int64(time.Millisecond)
 // within one jiffy has an exec record stamped before its own start.
 const coarseSkewNs = int64(10*time.Millisecond) + skewNs
 
+// lateStartNs is how far a process's start may lie after its own record's
+// stamp when nothing closer matches. In a virtual machine whose vCPUs are
+// descheduled, the coarse clock's tick updates come late: records were
+// seen stamped 18 ms before the FORK of the process that made them. A
+// process started that late is chosen only when no process that surely
+// held the PID matches the record's ppid; with pid_max at 32768, reusing a
+// PID within this window would take 300,000 forks a second.
+const lateStartNs = int64(100 * time.Millisecond)
+
 // Config tunes a Table. The zero value is usable.
 type Config struct {
 	// Retention keeps exited processes at least this long (default 30s).
@@ -439,8 +448,12 @@ func (t *Table) Attribute(pid, ppid int32, at time.Time) (ProcID, bool) {
 	return t.infer(pid, ppid, atNs)
 }
 
+// attributeLocked prefers, in order: a process that held pid at atNs and
+// whose parent is ppid; one that started late (lateStartNs) with parent
+// ppid; one that held pid but has another parent (reparented, or a
+// record without ppid); one that started late.
 func (t *Table) attributeLocked(pid, ppid int32, atNs int64) *proc {
-	var first *proc
+	var first, late, lateOther *proc
 	for p := t.byPID[pid]; p != nil; p = p.older {
 		if atNs == 0 {
 			if !p.exited() {
@@ -451,17 +464,32 @@ func (t *Table) attributeLocked(pid, ppid int32, atNs int64) *proc {
 		if p.exited() && p.exitNs < atNs-skewNs {
 			break // older ones exited earlier still
 		}
+		agrees := ppid == 0 || p.parent.PID == ppid
 		if p.startNs > atNs+coarseSkewNs {
+			// Newest first: the last one kept is the closest to atNs.
+			if p.startNs <= atNs+lateStartNs {
+				if agrees {
+					late = p
+				} else {
+					lateOther = p
+				}
+			}
 			continue
 		}
-		if ppid == 0 || p.parent.PID == ppid {
+		if agrees {
 			return p
 		}
 		if first == nil {
 			first = p
 		}
 	}
-	return first
+	switch {
+	case late != nil:
+		return late
+	case first != nil:
+		return first
+	}
+	return lateOther
 }
 
 func (t *Table) infer(pid, ppid int32, atNs int64) (ProcID, bool) {
@@ -481,10 +509,13 @@ func (t *Table) infer(pid, ppid int32, atNs int64) (ProcID, bool) {
 	// The process now holding the PID held it at the record's time if it
 	// started before then: surely so when even its tick's end is before
 	// the record, and if within its start tick, when the ppid agrees
-	// (a reparented process no longer has the record's ppid).
+	// (a reparented process no longer has the record's ppid). A late
+	// clock may stamp the record up to lateStartNs before the start: the
+	// ppid must then agree.
 	startNs := c.wallOfTicks(info.start)
 	held := err == nil && !info.dead() && (atNs == 0 ||
-		startNs+tickNs <= atNs || (startNs <= atNs+coarseSkewNs && (ppid == 0 || info.ppid == ppid)))
+		startNs+tickNs <= atNs || (startNs <= atNs+coarseSkewNs && (ppid == 0 || info.ppid == ppid)) ||
+		(startNs <= atNs+lateStartNs && ppid != 0 && info.ppid == ppid))
 	if held {
 		var created bool
 		p, created = t.upsert(info, c, ForkInferred, nil)

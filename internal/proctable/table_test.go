@@ -390,3 +390,55 @@ func TestReadOffsets(t *testing.T) {
 		t.Errorf("offsets disagree: %+v", c)
 	}
 }
+
+// A virtual machine's coarse clock can lag: a process's record may be
+// stamped before its own FORK. The process that forked just after is
+// still the one, and no unknown-parent process is invented.
+func TestLateCoarseClock(t *testing.T) {
+	tb, f := seeded(t, Config{})
+	// A held 900 long before and exited; B forked at 7.000s and made a
+	// record stamped 18 ms earlier.
+	f.add(900, 100, ticks(5_000*ms), "a")
+	tb.applyAll(fakeClocks(5_000*ms), forkEvent(5_000*ms, 100, 900, 900))
+	delete(f.procs, 900)
+	tb.applyAll(fakeClocks(5_100*ms), exitEvent(5_100*ms, 900, 900, 100))
+	f.add(900, 100, ticks(7_000*ms), "b")
+	tb.applyAll(fakeClocks(7_000*ms), forkEvent(7_000*ms, 100, 900, 900))
+	b := ProcID{900, ticks(7_000 * ms)}
+	inferred := tb.Stats().InferredForks
+	for _, ppid := range []int32{100, 0} {
+		if got, ok := tb.Attribute(900, ppid, wallAt(6_982*ms)); !ok || got != b {
+			t.Errorf("ppid %d: Attribute = %v %v, want B %v", ppid, got, ok, b)
+		}
+	}
+	// Too early even for a late clock: A's time, and A is the answer.
+	if got, _ := tb.Attribute(900, 100, wallAt(5_050*ms)); got != (ProcID{900, ticks(5_000 * ms)}) {
+		t.Errorf("A's record went to %v", got)
+	}
+	// A process that surely held the PID with the right parent wins over
+	// a late one; a late one with the right parent wins over a holder
+	// with another.
+	f.add(901, 1, ticks(8_000*ms), "c")
+	tb.applyAll(fakeClocks(8_000*ms), forkEvent(8_000*ms, 1, 901, 901))
+	delete(f.procs, 901)
+	tb.applyAll(fakeClocks(8_030*ms), exitEvent(8_030*ms, 901, 901, 1))
+	f.add(901, 100, ticks(8_040*ms), "d")
+	tb.applyAll(fakeClocks(8_040*ms), forkEvent(8_040*ms, 100, 901, 901))
+	c, d := ProcID{901, ticks(8_000 * ms)}, ProcID{901, ticks(8_040 * ms)}
+	if got, _ := tb.Attribute(901, 1, wallAt(8_020*ms)); got != c {
+		t.Errorf("C's record went to %v, want %v", got, c)
+	}
+	if got, _ := tb.Attribute(901, 100, wallAt(8_020*ms)); got != d {
+		t.Errorf("D's early-stamped record went to %v, want %v", got, d)
+	}
+	if n := tb.Stats().InferredForks; n != inferred {
+		t.Errorf("%d forks inferred for known processes", n-inferred)
+	}
+	// A live process whose FORK was missed, stamped before its start, is
+	// read from /proc when its ppid agrees.
+	f.add(902, 100, ticks(9_000*ms), "e")
+	id, ok := tb.Attribute(902, 100, wallAt(8_982*ms))
+	if p, _ := tb.Get(id); !ok || p.Comm != "e" || p.Flags&StartEstimated != 0 {
+		t.Errorf("missed fork, late clock: %+v %v", p, ok)
+	}
+}
