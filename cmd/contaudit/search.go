@@ -103,12 +103,12 @@ func searchFlags(fs *flag.FlagSet) {
 	str(&o.host, "remote host name (hostname=)", "hn", "host")
 	str(&o.terminal, "terminal (terminal=)", "tm", "terminal")
 	str(&o.contid, "audit container id: the process's or any ancestor's (CONTAINER_ID contid=)", "contid")
-	str(&o.input, "read FILE, or the audit.log* files of DIRECTORY, instead of the logs", "if", "input")
+	str(&o.input, "read FILE, or the audit.log* files of DIRECTORY, instead of the logs (every file, whatever its time)", "if", "input")
 	str(&o.format, "output format: raw, default, interpret, csv, text (auparse's normalised event, as a CSV line or an English sentence), json (one event per line; with -i, fields interpreted too)", "format")
 	str(&o.checkpoint, "resume after the last event the previous run with FILE saw, and save it", "checkpoint")
 	boolean(&o.interpret, "interpret fields, as ausearch -i (= --format interpret)", "i", "interpret")
 	boolean(&o.raw, "raw output (= --format raw)", "r", "raw")
-	boolean(&o.inputLogs, "read the log_file of /etc/audit/auditd.conf and its rotated siblings", "input-logs")
+	boolean(&o.inputLogs, "read the log_file of /etc/audit/auditd.conf and its rotated siblings (with -ts or --checkpoint, not those last written 5 minutes before)", "input-logs")
 	boolean(&o.justOne, "stop after the first matching event", "just-one")
 	boolean(&o.word, "string options match whole values", "w", "word")
 	boolean(&o.noProgress, "no progress line on a terminal", "no-progress")
@@ -197,6 +197,7 @@ func runSearch(ctx context.Context, fs *flag.FlagSet, stdin *os.File, stdout, st
 	if err != nil {
 		return err
 	}
+	srcs, _ = search.SkipWritten(srcs, search.Since(q, ckpt))
 	opt := search.Options{Format: format, JustOne: o.justOne, Checkpoint: ckpt,
 		JSONInterpret: format == search.FormatJSON && o.interpret, Stderr: stderr,
 		Extras: search.CSVExtras{Keys: o.extraKeys, Labels: o.extraLabels, Obj2: o.extraObj2, Time: o.extraTime}}
@@ -253,7 +254,7 @@ func searchSources(o *searchOpts, stdin *os.File) ([]search.Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	return search.LogFiles(logFile)
+	return search.HostLogs(logFile)
 }
 
 func buildQuery(o *searchOpts) (search.Query, error) {

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/contaudit/contaudit/internal/auditconf"
 )
@@ -22,6 +23,14 @@ type Source struct {
 	Path string // "" for Reader
 	// Reader is read instead of Path when set (stdin).
 	Reader io.Reader
+	// LastWrite, when set, is a time that no record in the source is
+	// stamped after: the file's modification time, for this host's own
+	// logs (HostLogs). The kernel stamps a record before the daemon
+	// writes it, and each write sets the file's time from the same
+	// clock; a rename (rotation) or gzip keeps it. Zero means unknown:
+	// a file copied from another host may carry stamps from a clock
+	// ahead of the one that set its time.
+	LastWrite time.Time
 }
 
 // DefaultLogFile is where auditd writes when auditd.conf says nothing.
@@ -85,6 +94,58 @@ func LogFiles(base string) ([]Source, error) {
 		out[i] = Source{Name: f.path, Path: f.path}
 	}
 	return out, nil
+}
+
+// HostLogs is LogFiles for this host's own logs, whose modification
+// times bound their records' stamps (Source.LastWrite).
+func HostLogs(base string) ([]Source, error) {
+	srcs, err := LogFiles(base)
+	if err != nil {
+		return nil, err
+	}
+	for i := range srcs {
+		if fi, err := os.Stat(srcs[i].Path); err == nil {
+			srcs[i].LastWrite = fi.ModTime()
+		}
+	}
+	return srcs, nil
+}
+
+// LastWriteMargin is how far before a record's stamp SkipWritten lets
+// its file's time lie: file systems that keep times to the second or two
+// (ext3's small inodes, FAT) round them down, a log directory on NFS
+// takes the server's clock, and NTP may step the clock back a little.
+const LastWriteMargin = 5 * time.Minute
+
+// SkipWritten leaves out the sources last written more than
+// LastWriteMargin before from: none of their records is stamped at or
+// after from, so with -ts or a checkpoint (Since) they cannot print
+// anything, and an event they share with the next file is as old. A
+// checkpoint run from cron over years of rotated logs then reads only
+// the newest (ausearch skips the files older than the checkpointed one
+// too). It returns the sources to read and the number left out.
+func SkipWritten(srcs []Source, from time.Time) ([]Source, int) {
+	if from.IsZero() {
+		return srcs, 0
+	}
+	kept := srcs[:0:0]
+	for _, s := range srcs {
+		if !s.LastWrite.IsZero() && s.LastWrite.Add(LastWriteMargin).Before(from) {
+			continue
+		}
+		kept = append(kept, s)
+	}
+	return kept, len(srcs) - len(kept)
+}
+
+// Since is the oldest stamp a search can print: the later of q.Start
+// (-ts) and the checkpointed event's; zero when neither bounds it.
+func Since(q Query, ckpt *Checkpoint) time.Time {
+	from := q.Start.Truncate(time.Second) // -ts compares seconds
+	if ckpt != nil && ckpt.Valid && ckpt.Time().After(from) {
+		from = ckpt.Time()
+	}
+	return from
 }
 
 // rotationNumber recognises base, base.gz, base.N and base.N.gz, and

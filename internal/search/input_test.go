@@ -6,6 +6,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -227,5 +228,84 @@ func TestPrefilterChangesNothing(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// A file last written well before -ts or the checkpoint is not read, and
+// leaving it out changes no output, even for an event it shares with the
+// next file. Files named by -if are always read.
+func TestSkipWritten(t *testing.T) {
+	dir := t.TempDir()
+	t0 := time.Unix(1_700_000_000, 0)
+	stamp := func(at time.Time, serial string) string {
+		return "msg=audit(" + strconv.FormatInt(at.Unix(), 10) + ".000:" + serial + "):"
+	}
+	syscall := func(at time.Time, serial string) string {
+		return "type=SYSCALL " + stamp(at, serial) + " arch=c000003e syscall=59 success=yes exit=0 ppid=1 pid=2 uid=0 comm=\"x\" exe=\"/x\" key=\"k\"\n"
+	}
+	proctitle := func(at time.Time, serial string) string {
+		return "type=PROCTITLE " + stamp(at, serial) + " proctitle=78\n"
+	}
+	write := func(name, text string, mtime time.Time) {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, mtime, mtime); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// audit.log.2 ends in the middle of event 2, which audit.log.1 ends.
+	write("audit.log.2", syscall(t0, "1")+proctitle(t0, "1")+syscall(t0.Add(time.Second), "2"), t0.Add(time.Second))
+	t1 := t0.Add(time.Hour)
+	write("audit.log.1", proctitle(t0.Add(time.Second), "2")+syscall(t1, "3")+proctitle(t1, "3"), t1)
+	t2 := t1.Add(time.Hour)
+	write("audit.log", syscall(t2, "4")+proctitle(t2, "4"), t2)
+
+	srcs, err := HostLogs(filepath.Join(dir, "audit.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	search := func(srcs []Source, q Query) string {
+		var out bytes.Buffer
+		if _, err := Search(context.Background(), NewMatcher(q), srcs, &out, Options{Format: FormatRaw}); err != nil {
+			t.Fatal(err)
+		}
+		return out.String()
+	}
+	for _, tc := range []struct {
+		name    string
+		from    time.Time
+		skipped int
+	}{
+		{"no bound", time.Time{}, 0},
+		{"within the margin of audit.log.2", t0.Add(time.Second + LastWriteMargin), 0},
+		{"past audit.log.2", t0.Add(time.Second + LastWriteMargin + time.Second), 1},
+		{"past audit.log.1", t1.Add(LastWriteMargin + time.Second), 2},
+		{"past every file", t2.Add(LastWriteMargin + time.Second), 3},
+	} {
+		q := Query{Start: tc.from}
+		kept, n := SkipWritten(srcs, Since(q, nil))
+		if n != tc.skipped || len(kept) != len(srcs)-n {
+			t.Errorf("%s: skipped %d, kept %d; want %d skipped", tc.name, n, len(kept), tc.skipped)
+			continue
+		}
+		if got, want := search(kept, q), search(srcs, q); got != want {
+			t.Errorf("%s: output differs when skipping:\n got %q\nwant %q", tc.name, got, want)
+		}
+	}
+	// A checkpoint bounds it the same way.
+	ck := &Checkpoint{Valid: true}
+	ck.Key.Sec = t1.Add(LastWriteMargin + time.Second).Unix()
+	if _, n := SkipWritten(srcs, Since(Query{}, ck)); n != 2 {
+		t.Errorf("checkpoint after audit.log.1: skipped %d files, want 2", n)
+	}
+	// -if DIR may hold another host's logs: its file times bound nothing.
+	other, err := Expand(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, n := SkipWritten(other, t2.Add(time.Hour)); n != 0 {
+		t.Errorf("skipped %d files named by -if", n)
 	}
 }
