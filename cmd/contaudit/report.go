@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/contaudit/contaudit/internal/auditconf"
 	"github.com/contaudit/contaudit/internal/report"
 )
 
@@ -73,7 +74,7 @@ func reportFlags(fs *flag.FlagSet) {
 	o := &reportOpts
 	*o = reportOptions{}
 	o.start.o, o.end.o = o, o
-	fs.StringVar(&o.input, "if", "", "read this log `file`, or the audit.log set of this directory (default: "+report.DefaultLog+" and its rotations)")
+	fs.StringVar(&o.input, "if", "", "read this log `file`, or the audit.log set of this directory (default: the log_file of "+auditconf.DefaultPath+" and its rotations)")
 	fs.StringVar(&o.input, "input", "", "same as -if")
 	kinds := []struct {
 		names []string
@@ -159,8 +160,16 @@ func reportMain(ctx context.Context, fs *flag.FlagSet, stdout io.Writer) error {
 	var files []string
 	if o.input == "" && stdinIsPipe() {
 		files = []string{"-"}
-	} else if files, err = report.Inputs(o.input); err != nil {
-		return err
+	} else {
+		var logFile string
+		if o.input == "" {
+			if logFile, err = auditconf.LogFileOf(auditconf.DefaultPath); err != nil {
+				return err
+			}
+		}
+		if files, err = report.Inputs(o.input, logFile); err != nil {
+			return err
+		}
 	}
 	err = report.Run(ctx, stdout, files, opt)
 	if errors.Is(err, report.ErrNoEvents) {

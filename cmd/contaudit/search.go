@@ -250,7 +250,7 @@ func searchSources(o *searchOpts, stdin *os.File) ([]search.Source, error) {
 			return []search.Source{{Name: "stdin", Reader: stdin}}, nil
 		}
 	}
-	logFile, err := search.ConfiguredLogFile(auditconf.DefaultPath)
+	logFile, err := auditconf.LogFileOf(auditconf.DefaultPath)
 	if err != nil {
 		return nil, err
 	}

@@ -198,3 +198,24 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// ausearch and aureport read the log_file auditd writes to.
+func TestLogFileOf(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "auditd.conf")
+	if got, err := LogFileOf(conf); err != nil || got != DefaultLogFile {
+		t.Errorf("missing file: %q, %v", got, err)
+	}
+	os.WriteFile(conf, []byte("flush = none\n"), 0o644)
+	if got, err := LogFileOf(conf); err != nil || got != DefaultLogFile {
+		t.Errorf("no log_file: %q, %v", got, err)
+	}
+	os.WriteFile(conf, []byte("log_file = /srv/audit/host.log\n"), 0o644)
+	if got, err := LogFileOf(conf); err != nil || got != "/srv/audit/host.log" {
+		t.Errorf("log_file set: %q, %v", got, err)
+	}
+	os.WriteFile(conf, []byte("flush = sometimes\n"), 0o644)
+	if _, err := LogFileOf(conf); err == nil || !strings.Contains(err.Error(), conf) {
+		t.Errorf("bad file: %v", err)
+	}
+}

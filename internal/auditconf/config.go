@@ -1,6 +1,8 @@
 package auditconf
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"time"
 )
@@ -101,13 +103,33 @@ func (n Note) String() string { return n.File + ":" + itoa(n.Line) + ": " + n.Ke
 // DefaultPath is where auditd, and so contaudit, looks for its configuration.
 const DefaultPath = "/etc/audit/auditd.conf"
 
+// DefaultLogFile is where auditd writes when its configuration says nothing.
+const DefaultLogFile = "/var/log/audit/audit.log"
+
+// LogFileOf returns the log_file of the configuration at path, where
+// ausearch and aureport read by default: DefaultLogFile when the file
+// does not exist or does not say.
+func LogFileOf(path string) (string, error) {
+	cfg, err := Load(path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return DefaultLogFile, nil
+		}
+		return "", fmt.Errorf("read log_file from %s: %w", path, err)
+	}
+	if cfg.LogFile == "" {
+		return DefaultLogFile, nil
+	}
+	return cfg.LogFile, nil
+}
+
 // Default returns auditd 3.0.9's defaults (what it uses for a key the file
 // does not mention) and contaudit's for its own keys.
 func Default() *Config {
 	return &Config{
 		LocalEvents:          true,
 		WriteLogs:            true,
-		LogFile:              "/var/log/audit/audit.log",
+		LogFile:              DefaultLogFile,
 		LogGroup:             "root",
 		LogFormat:            FormatEnriched,
 		Flush:                FlushIncrementalAsync,

@@ -18,9 +18,6 @@ import (
 	"github.com/contaudit/contaudit/internal/record"
 )
 
-// DefaultLog is where auditd writes, and where aureport reads without -if.
-const DefaultLog = "/var/log/audit/audit.log"
-
 // RotatedLogs returns the files of a log set in the order they were
 // written: base.N (or base.N.gz) down to base.1, then base. Like
 // aureport, it counts up from base.1 and stops at the first number
@@ -52,10 +49,11 @@ func RotatedLogs(base string) ([]string, error) {
 }
 
 // Inputs resolves -if: a directory means its audit.log set (rotated files
-// included), a file means that file alone, "" the default log set.
-func Inputs(path string) ([]string, error) {
+// included), a file means that file alone, "" the set of defaultLog (the
+// log_file of auditd.conf, as aureport reads).
+func Inputs(path, defaultLog string) ([]string, error) {
 	if path == "" {
-		return RotatedLogs(DefaultLog)
+		return RotatedLogs(defaultLog)
 	}
 	fi, err := os.Stat(path)
 	if err != nil {

@@ -158,7 +158,7 @@ func TestRotatedLogs(t *testing.T) {
 	write("audit.log.2.gz", strings.Join(lines[:4], ""), true)
 	write("audit.log.1", strings.Join(lines[4:8], ""), false)
 	write("audit.log", strings.Join(lines[8:], ""), false)
-	files, err := Inputs(dir)
+	files, err := Inputs(dir, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +170,7 @@ func TestRotatedLogs(t *testing.T) {
 		t.Fatalf("Inputs = %v, want %v", files, want)
 	}
 	one := runString(t, contidLog, Options{Kind: ContID})
-	files, _ = Inputs(dir)
+	files, _ = Inputs(dir, "")
 	var out bytes.Buffer
 	if err := Run(context.Background(), &out, files, Options{Kind: ContID}); err != nil {
 		t.Fatal(err)

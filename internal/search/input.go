@@ -3,7 +3,6 @@ package search
 import (
 	"bufio"
 	"compress/gzip"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -13,8 +12,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
-
-	"github.com/contaudit/contaudit/internal/auditconf"
 )
 
 // Source is one input to search: a file, or stdin.
@@ -31,25 +28,6 @@ type Source struct {
 	// a file copied from another host may carry stamps from a clock
 	// ahead of the one that set its time.
 	LastWrite time.Time
-}
-
-// DefaultLogFile is where auditd writes when auditd.conf says nothing.
-const DefaultLogFile = "/var/log/audit/audit.log"
-
-// ConfiguredLogFile returns the log_file of the auditd.conf at path, or
-// DefaultLogFile when the file does not exist.
-func ConfiguredLogFile(path string) (string, error) {
-	cfg, err := auditconf.Load(path)
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return DefaultLogFile, nil
-		}
-		return "", fmt.Errorf("read log_file from %s: %w", path, err)
-	}
-	if cfg.LogFile == "" {
-		return DefaultLogFile, nil
-	}
-	return cfg.LogFile, nil
 }
 
 // LogFiles returns base and its rotated siblings in the order ausearch
