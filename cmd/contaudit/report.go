@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/contaudit/contaudit/internal/auditconf"
+	"github.com/contaudit/contaudit/internal/progress"
 	"github.com/contaudit/contaudit/internal/report"
 )
 
@@ -18,7 +19,7 @@ func init() {
 		name:    "report",
 		summary: "Print summary reports of audit logs, as aureport does.",
 		usage:   "[-if FILE|DIR] [-x|-u|-l|-k|-f|-s|-n|-t|--contid] [--summary] [--failed|--success] [-ts DATE [TIME]] [-te DATE [TIME]] [-i]",
-		examples: `  contaudit report                       # Summary Report of /var/log/audit/audit.log*
+		examples: `  contaudit report                       # Summary Report of auditd.conf's log_file*
   contaudit report -if audit.log -x      # one line per event with an executable
   contaudit report -k --summary          # events per rule key, most first
   contaudit report --failed -ts today    # failed events since midnight
@@ -34,6 +35,7 @@ type reportOptions struct {
 	kinds            []report.Kind
 	totals, failed   bool
 	success, interp  bool
+	noProgress       bool
 	start, end       timeArg
 	pendingTimeValue *timeArg
 }
@@ -101,6 +103,7 @@ func reportFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&o.success, "success", false, "only successful events")
 	fs.BoolVar(&o.interp, "i", false, "interpret numbers (uids, syscalls, types) as names")
 	fs.BoolVar(&o.interp, "interpret", false, "same as -i")
+	fs.BoolVar(&o.noProgress, "no-progress", false, "no progress line on a terminal (drawn on stderr for 32 MiB of logs or more)")
 	for _, n := range []string{"ts", "start"} {
 		fs.Var(&o.start, n, "start `date [time]`: MM/DD/YYYY [HH:MM:SS], HH:MM:SS, or "+strings.Join(report.Keywords, ", "))
 	}
@@ -169,6 +172,11 @@ func reportMain(ctx context.Context, fs *flag.FlagSet, stdout io.Writer) error {
 		}
 		if files, err = report.Inputs(o.input, logFile); err != nil {
 			return err
+		}
+		if !o.noProgress && isTerminal(os.Stderr) {
+			if total := progress.Total(files); total >= progress.MinTotal {
+				opt.Progress, opt.ProgressTotal = os.Stderr, total
+			}
 		}
 	}
 	err = report.Run(ctx, stdout, files, opt)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/contaudit/contaudit/internal/auditconf"
+	"github.com/contaudit/contaudit/internal/progress"
 	"github.com/contaudit/contaudit/internal/search"
 )
 
@@ -202,7 +203,7 @@ func runSearch(ctx context.Context, fs *flag.FlagSet, stdin *os.File, stdout, st
 		JSONInterpret: format == search.FormatJSON && o.interpret, Stderr: stderr,
 		Extras: search.CSVExtras{Keys: o.extraKeys, Labels: o.extraLabels, Obj2: o.extraObj2, Time: o.extraTime}}
 	if f, ok := stderr.(*os.File); ok && !o.noProgress && isTerminal(f) {
-		if total := search.TotalSize(srcs); total >= 32<<20 {
+		if total := search.TotalSize(srcs); total >= progress.MinTotal {
 			opt.Progress, opt.ProgressTotal = stderr, total
 		}
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/contaudit/contaudit/internal/event"
 	"github.com/contaudit/contaudit/internal/interpret"
+	"github.com/contaudit/contaudit/internal/progress"
 	"github.com/contaudit/contaudit/internal/record"
 )
 
@@ -69,15 +70,19 @@ func Inputs(path, defaultLog string) ([]string, error) {
 // standard input) into a new Report writing to w, and finishes it.
 func Run(ctx context.Context, w io.Writer, files []string, opt Options) error {
 	r := New(w, opt)
+	r.prog = progress.New(opt.Progress, "reading", opt.ProgressTotal)
 	for i, name := range files {
 		if err := ctx.Err(); err != nil {
+			r.prog.Finish()
 			return err
 		}
 		if err := r.ReadFile(ctx, name, i == len(files)-1); err != nil {
+			r.prog.Finish()
 			r.w.Flush()
 			return err
 		}
 	}
+	r.prog.Finish()
 	return r.Finish()
 }
 
@@ -94,7 +99,7 @@ func (r *Report) ReadFile(ctx context.Context, name string, last bool) error {
 			return fmt.Errorf("input: %w", err)
 		}
 		defer f.Close()
-		rd = f
+		rd = r.prog.Reader(f) // compressed bytes, as the sizes are
 	}
 	br := bufio.NewReaderSize(rd, 256<<10)
 	if magic, err := br.Peek(2); err == nil && magic[0] == 0x1f && magic[1] == 0x8b {

@@ -13,6 +13,7 @@ import (
 	"github.com/contaudit/contaudit/internal/abi"
 	"github.com/contaudit/contaudit/internal/event"
 	"github.com/contaudit/contaudit/internal/interpret"
+	"github.com/contaudit/contaudit/internal/progress"
 	"github.com/contaudit/contaudit/internal/record"
 )
 
@@ -58,6 +59,10 @@ type Options struct {
 	Location *time.Location
 	// Resolver names uids with Interpret; nil means the local files.
 	Resolver interpret.Resolver
+	// Progress, when set, receives a progress line about ten times a
+	// second while Run reads its files: bytes read of ProgressTotal.
+	Progress      io.Writer
+	ProgressTotal int64
 }
 
 // ErrNoEvents is returned by Finish for a per-event report that found
@@ -127,6 +132,7 @@ type summaryCounts struct {
 // Finish. It holds counts, never events.
 type Report struct {
 	opt   Options
+	prog  *progress.Line
 	w     *bufio.Writer
 	want  want
 	s     items

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/contaudit/contaudit/internal/progress"
 )
 
 // contidLog is a synthetic log with CONTAINER_ID records in the spec's
@@ -184,6 +186,16 @@ func TestRotatedLogs(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "audit.log.2.gz: 11/26/20 15:24:40.226 - 11/26/20 15:24:40.226\n") {
 		t.Errorf("-t over the set:\n%s", out.String())
+	}
+	// A progress line counts the files' bytes (compressed ones as stored)
+	// and is erased before the report prints; the report is unchanged.
+	var prog bytes.Buffer
+	out.Reset()
+	if err := Run(context.Background(), &out, files, Options{Kind: ContID, Progress: &prog, ProgressTotal: progress.Total(files)}); err != nil {
+		t.Fatal(err)
+	}
+	if out.String() != one || !strings.HasPrefix(prog.String(), "\rreading: ") || !strings.HasSuffix(prog.String(), "\r\033[K") {
+		t.Errorf("with progress: report\n%s\nprogress %q", out.String(), prog.String())
 	}
 }
 

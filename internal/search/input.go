@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/contaudit/contaudit/internal/progress"
 )
 
 // Source is one input to search: a file, or stdin.
@@ -163,16 +165,11 @@ func Expand(path string) ([]Source, error) {
 
 // TotalSize sums the sizes of the sources that are files, for progress.
 func TotalSize(srcs []Source) int64 {
-	var n int64
-	for _, s := range srcs {
-		if s.Path == "" {
-			continue
-		}
-		if fi, err := os.Stat(s.Path); err == nil {
-			n += fi.Size()
-		}
+	paths := make([]string, len(srcs))
+	for i, s := range srcs {
+		paths[i] = s.Path
 	}
-	return n
+	return progress.Total(paths)
 }
 
 // countingReader counts the bytes read from a file, compressed bytes for

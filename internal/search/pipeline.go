@@ -13,6 +13,7 @@ import (
 
 	"github.com/contaudit/contaudit/internal/abi"
 	"github.com/contaudit/contaudit/internal/event"
+	"github.com/contaudit/contaudit/internal/progress"
 	"github.com/contaudit/contaudit/internal/record"
 )
 
@@ -315,7 +316,7 @@ func workers() int { return max(1, runtime.GOMAXPROCS(0)) }
 
 // readSource files the records of one source in order; see the comment
 // at the top of this file.
-func (s *searcher) readSource(ctx context.Context, src Source, asm *event.Assembler[payload], prog *progress) error {
+func (s *searcher) readSource(ctx context.Context, src Source, asm *event.Assembler[payload], prog *progress.Line) error {
 	var counter atomic.Int64
 	pool := s.pool
 	r, closer, err := src.open(&counter)
@@ -371,7 +372,7 @@ func (s *searcher) readSource(ctx context.Context, src Source, asm *event.Assemb
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		prog.update(s.stats.Bytes + counter.Load())
+		prog.Update(s.stats.Bytes + counter.Load())
 		if c.tooLong > 0 {
 			base++
 			s.parseError(&record.ParseError{File: src.Name, Line: base,

@@ -12,6 +12,7 @@ import (
 	"github.com/contaudit/contaudit/internal/auditjson"
 	"github.com/contaudit/contaudit/internal/event"
 	"github.com/contaudit/contaudit/internal/interpret"
+	"github.com/contaudit/contaudit/internal/progress"
 	"github.com/contaudit/contaudit/internal/record"
 )
 
@@ -178,7 +179,7 @@ func Search(ctx context.Context, m *Matcher, srcs []Source, w io.Writer, opt Opt
 	// Search uses neither lost-serial counts nor the Late flag.
 	cfg.NoSerials = true
 	asm := event.NewAssembler[payload](cfg)
-	prog := newProgress(opt.Progress, opt.ProgressTotal)
+	prog := progress.New(opt.Progress, "searching", opt.ProgressTotal)
 	var err error
 	for _, src := range srcs {
 		if err = s.readSource(ctx, src, asm, prog); err != nil || s.done {
@@ -191,7 +192,7 @@ func Search(ctx context.Context, m *Matcher, srcs []Source, w io.Writer, opt Opt
 		}
 		s.release(true)
 	}
-	prog.finish()
+	prog.Finish()
 	s.stats.Assembly = asm.Stats()
 	if opt.Checkpoint != nil && s.last.set {
 		opt.Checkpoint.Advance(s.last.key, s.last.typ)
