@@ -24,6 +24,18 @@ func seeded(t *testing.T, cfg Config) (*Table, *fakeProc) {
 	return tb, f
 }
 
+// live applies a process's FORK at start (mono ns) and, unless exit is
+// 0, its EXIT; /proc shows it in between.
+func live(tb *Table, f *fakeProc, pid, ppid int32, comm string, start, exit int64) ProcID {
+	f.add(pid, ppid, ticks(start), comm)
+	tb.applyAll(fakeClocks(start), forkEvent(start, ppid, pid, pid))
+	if exit != 0 {
+		delete(f.procs, pid)
+		tb.applyAll(fakeClocks(exit), exitEvent(exit, pid, pid, ppid))
+	}
+	return ProcID{pid, ticks(start)}
+}
+
 func TestSeedLinksParents(t *testing.T) {
 	tb, _ := seeded(t, Config{})
 	p, ok := tb.Lookup(100)
@@ -43,14 +55,8 @@ func TestPIDReuseNeverConfuses(t *testing.T) {
 
 	// A: pid 500 from bash, 10.000s..10.020s. B: pid 500 from init at 10.025s,
 	// in the same 10ms tick range as A's exit.
-	f.add(500, 100, ticks(10_000*ms), "a")
-	tb.applyAll(fakeClocks(10_000*ms), forkEvent(10_000*ms, 100, 500, 500))
-	delete(f.procs, 500)
-	tb.applyAll(fakeClocks(10_020*ms), exitEvent(10_020*ms, 500, 500, 100))
-	f.add(500, 1, ticks(10_025*ms), "b")
-	tb.applyAll(fakeClocks(10_025*ms), forkEvent(10_025*ms, 1, 500, 500))
-
-	a, b := ProcID{500, ticks(10_000 * ms)}, ProcID{500, ticks(10_025 * ms)}
+	a := live(tb, f, 500, 100, "a", 10_000*ms, 10_020*ms)
+	b := live(tb, f, 500, 1, "b", 10_025*ms, 0)
 	if a == b {
 		t.Fatal("test needs distinct ticks")
 	}
@@ -398,13 +404,8 @@ func TestLateCoarseClock(t *testing.T) {
 	tb, f := seeded(t, Config{})
 	// A held 900 long before and exited; B forked at 7.000s and made a
 	// record stamped 18 ms earlier.
-	f.add(900, 100, ticks(5_000*ms), "a")
-	tb.applyAll(fakeClocks(5_000*ms), forkEvent(5_000*ms, 100, 900, 900))
-	delete(f.procs, 900)
-	tb.applyAll(fakeClocks(5_100*ms), exitEvent(5_100*ms, 900, 900, 100))
-	f.add(900, 100, ticks(7_000*ms), "b")
-	tb.applyAll(fakeClocks(7_000*ms), forkEvent(7_000*ms, 100, 900, 900))
-	b := ProcID{900, ticks(7_000 * ms)}
+	a := live(tb, f, 900, 100, "a", 5_000*ms, 5_100*ms)
+	b := live(tb, f, 900, 100, "b", 7_000*ms, 0)
 	inferred := tb.Stats().InferredForks
 	for _, ppid := range []int32{100, 0} {
 		if got, ok := tb.Attribute(900, ppid, wallAt(6_982*ms)); !ok || got != b {
@@ -412,19 +413,14 @@ func TestLateCoarseClock(t *testing.T) {
 		}
 	}
 	// Too early even for a late clock: A's time, and A is the answer.
-	if got, _ := tb.Attribute(900, 100, wallAt(5_050*ms)); got != (ProcID{900, ticks(5_000 * ms)}) {
+	if got, _ := tb.Attribute(900, 100, wallAt(5_050*ms)); got != a {
 		t.Errorf("A's record went to %v", got)
 	}
 	// A process that surely held the PID with the right parent wins over
 	// a late one; a late one with the right parent wins over a holder
 	// with another.
-	f.add(901, 1, ticks(8_000*ms), "c")
-	tb.applyAll(fakeClocks(8_000*ms), forkEvent(8_000*ms, 1, 901, 901))
-	delete(f.procs, 901)
-	tb.applyAll(fakeClocks(8_030*ms), exitEvent(8_030*ms, 901, 901, 1))
-	f.add(901, 100, ticks(8_040*ms), "d")
-	tb.applyAll(fakeClocks(8_040*ms), forkEvent(8_040*ms, 100, 901, 901))
-	c, d := ProcID{901, ticks(8_000 * ms)}, ProcID{901, ticks(8_040 * ms)}
+	c := live(tb, f, 901, 1, "c", 8_000*ms, 8_030*ms)
+	d := live(tb, f, 901, 100, "d", 8_040*ms, 0)
 	if got, _ := tb.Attribute(901, 1, wallAt(8_020*ms)); got != c {
 		t.Errorf("C's record went to %v, want %v", got, c)
 	}
