@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/contaudit/contaudit/internal/event"
+	"github.com/contaudit/contaudit/internal/kerneltest"
 	"github.com/contaudit/contaudit/internal/record"
 )
 
@@ -47,31 +48,8 @@ func TestGolden(t *testing.T) {
 					t.Errorf("%s: invalid JSON: %s", path, l)
 				}
 			}
-			golden(t, path, got)
+			kerneltest.Golden(t, path, got, *update)
 		}
-	}
-}
-
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		gl, wl := bytes.Split(got, []byte("\n")), bytes.Split(want, []byte("\n"))
-		for i := 0; i < len(gl) && i < len(wl); i++ {
-			if !bytes.Equal(gl[i], wl[i]) {
-				t.Fatalf("%s differs at line %d:\ngot  %s\nwant %s\n(run go test -update if the change is intended)", path, i+1, gl[i], wl[i])
-			}
-		}
-		t.Fatalf("%s: got %d lines, want %d (run go test -update if the change is intended)", path, len(gl), len(wl))
 	}
 }
 

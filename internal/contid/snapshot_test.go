@@ -4,30 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/contaudit/contaudit/internal/kerneltest"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata golden files")
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (go test -update to accept):\n got %s\nwant %s", path, got, want)
-	}
-}
 
 // snapshotWorld: host owns 1 (held by n1, delegated) and 2 nests in 1
 // (owned by n1, held by n2 and task); b owns 77, held by c.
@@ -65,7 +49,7 @@ func TestSnapshotRestore(t *testing.T) {
 	if err := json.Indent(&pretty, snap, "", "\t"); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "snapshot.golden", pretty.Bytes())
+	kerneltest.Golden(t, filepath.Join("testdata", "snapshot.golden"), pretty.Bytes(), *update)
 
 	// Restored with everything alive: the same state, the same bytes.
 	r, recs, err := Restore(snap, w.tree, Config{})

@@ -265,7 +265,7 @@ func TestCorpus(t *testing.T) {
 			}
 			checkRoundTrip(t, dir, name, res)
 			dumpArgv(&res.dump, res.records)
-			golden(t, filepath.Join("testdata", name+".golden"), res.dump.Bytes())
+			kerneltest.Golden(t, filepath.Join("testdata", name+".golden"), res.dump.Bytes(), *update)
 		})
 	}
 }
@@ -326,28 +326,5 @@ func dumpArgv(w io.Writer, recs []*Record) {
 			fmt.Fprintf(w, " ERROR %v", strings.ReplaceAll(err.Error(), "\n", "; "))
 		}
 		fmt.Fprintln(w)
-	}
-}
-
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		gl, wl := bytes.Split(got, []byte("\n")), bytes.Split(want, []byte("\n"))
-		for i := 0; i < len(gl) && i < len(wl); i++ {
-			if !bytes.Equal(gl[i], wl[i]) {
-				t.Fatalf("%s differs at line %d:\ngot  %s\nwant %s\n(run go test -update if the change is intended)", path, i+1, gl[i], wl[i])
-			}
-		}
-		t.Fatalf("%s: got %d lines, want %d (run go test -update if the change is intended)", path, len(gl), len(wl))
 	}
 }

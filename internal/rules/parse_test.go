@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/contaudit/contaudit/internal/abi"
+	"github.com/contaudit/contaudit/internal/kerneltest"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/golden/*.golden")
@@ -535,19 +536,7 @@ func TestGolden(t *testing.T) {
 				}
 			}
 			golden := strings.TrimSuffix(f, ".rules") + ".golden"
-			if *update {
-				if err := os.WriteFile(golden, []byte(b.String()), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update)", err)
-			}
-			if b.String() != string(want) {
-				t.Errorf("%s differs from %s (run with -update to accept):\n%s", f, golden, b.String())
-			}
+			kerneltest.Golden(t, golden, []byte(b.String()), *update)
 		})
 	}
 }

@@ -74,35 +74,7 @@ func TestNormalizedGolden(t *testing.T) {
 		for _, c := range normCases {
 			got, _ := runNorm(t, filepath.Join("testdata", log), c, goldenUsers)
 			golden := filepath.Join("testdata", "golden", strings.TrimSuffix(log, ".log")+"."+c.name)
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				continue
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test -update)", err)
-			}
-			if !bytes.Equal(got, want) {
-				gl, wl := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
-				for i := range max(len(gl), len(wl)) {
-					var g, w string
-					if i < len(gl) {
-						g = gl[i]
-					}
-					if i < len(wl) {
-						w = wl[i]
-					}
-					if g != w {
-						t.Errorf("%s %s line %d:\n got:  %q\n want: %q", log, c.name, i+1, g, w)
-						break
-					}
-				}
-			}
+			kerneltest.Golden(t, golden, got, *update)
 		}
 	}
 }
