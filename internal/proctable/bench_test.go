@@ -110,25 +110,13 @@ func BenchmarkApplyForkExecExit(b *testing.B) {
 
 // BenchmarkProcRead is the /proc cost the event loop pays per FORK and
 // EXEC (and per process in a rescan).
-func BenchmarkProcRead(b *testing.B) {
-	r, err := newProcReader("/proc")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer r.close()
-	var info procInfo
-	pid := int32(os.Getpid())
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := r.read(pid, &info, 0, 0, readAll); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
+func BenchmarkProcRead(b *testing.B) { benchProcRead(b, readAll) }
 
 // BenchmarkProcReadFork is the /proc cost per FORK when the child is in
 // its parent's PID namespace: stat and status only.
-func BenchmarkProcReadFork(b *testing.B) {
+func BenchmarkProcReadFork(b *testing.B) { benchProcRead(b, readStatus) }
+
+func benchProcRead(b *testing.B, parts readParts) {
 	r, err := newProcReader("/proc")
 	if err != nil {
 		b.Fatal(err)
@@ -138,7 +126,7 @@ func BenchmarkProcReadFork(b *testing.B) {
 	pid := int32(os.Getpid())
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := r.read(pid, &info, 0, 0, readStatus); err != nil {
+		if err := r.read(pid, &info, 0, 0, parts); err != nil {
 			b.Fatal(err)
 		}
 	}

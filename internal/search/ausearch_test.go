@@ -351,20 +351,8 @@ func TestInterpretAgainstAusearch(t *testing.T) {
 				t.Logf("%s %v: same after the documented differences", name, f.args)
 				continue
 			}
-			ol, tl := strings.Split(strings.Join(kept, "----\n"), "\n"), strings.Split(strings.Join(tb, "----\n"), "\n")
-			for i := 0; i < max(len(ol), len(tl)); i++ {
-				var o, th string
-				if i < len(ol) {
-					o = ol[i]
-				}
-				if i < len(tl) {
-					th = tl[i]
-				}
-				if o != th {
-					t.Errorf("%s %v: line %d differs:\n ours:     %.300q\n ausearch: %.300q", name, f.args, i+1, o, th)
-					break
-				}
-			}
+			line, o, th := firstDiff(strings.Join(kept, "----\n"), strings.Join(tb, "----\n"))
+			t.Errorf("%s %v: line %d differs:\n ours:     %.300q\n ausearch: %.300q", name, f.args, line, o, th)
 		}
 	}
 	t.Logf("interpret/default: %d outputs (%d lines from ausearch), %d byte-identical", files, lines, identical)

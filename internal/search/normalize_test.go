@@ -103,20 +103,8 @@ func TestNormalizedAgainstAusearch(t *testing.T) {
 				identical++
 				continue
 			}
-			ol, tl := strings.Split(string(ours), "\n"), strings.Split(string(theirs), "\n")
-			for i := range max(len(ol), len(tl)) {
-				var o, th string
-				if i < len(ol) {
-					o = ol[i]
-				}
-				if i < len(tl) {
-					th = tl[i]
-				}
-				if o != th {
-					t.Errorf("%s %s: line %d differs:\n ours:     %q\n ausearch: %q", name, c.name, i+1, o, th)
-					break
-				}
-			}
+			line, o, th := firstDiff(string(ours), string(theirs))
+			t.Errorf("%s %s: line %d differs:\n ours:     %q\n ausearch: %q", name, c.name, line, o, th)
 		}
 	}
 	t.Logf("csv/text: %d outputs (%d lines from ausearch), %d byte-identical", outputs, lines, identical)
