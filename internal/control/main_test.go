@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/contaudit/contaudit/internal/kerneltest"
 )
 
 // The test binary doubles as a tiny client: run with childEnv set, it
@@ -71,26 +73,9 @@ func TestMain(m *testing.M) {
 	if op := os.Getenv(childEnv); op != "" {
 		os.Exit(runChild(op))
 	}
-	if r, w, err := os.Pipe(); err == nil {
-		r.Close()
-		w.Close()
-	}
-	before := countFDs()
-	code := m.Run()
-	if otherExeDir != "" {
-		os.RemoveAll(otherExeDir)
-	}
-	if after := countFDs(); code == 0 && after > before {
-		fmt.Fprintf(os.Stderr, "control tests leaked %d file descriptors\n", after-before)
-		code = 1
-	}
-	os.Exit(code)
-}
-
-func countFDs() int {
-	ents, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		return 0
-	}
-	return len(ents)
+	os.Exit(kerneltest.RunCheckingFDs(m, "control", func() {
+		if otherExeDir != "" {
+			os.RemoveAll(otherExeDir)
+		}
+	}))
 }
