@@ -28,12 +28,6 @@ func Golden(t testing.TB, path string, got []byte, update bool) {
 	if bytes.Equal(got, want) {
 		return
 	}
-	gl, wl := bytes.Split(got, []byte("\n")), bytes.Split(want, []byte("\n"))
-	for i := 0; i < len(gl) && i < len(wl); i++ {
-		if !bytes.Equal(gl[i], wl[i]) {
-			t.Errorf("%s differs at line %d:\ngot  %s\nwant %s\n(run go test -update if the change is intended)", path, i+1, gl[i], wl[i])
-			return
-		}
-	}
-	t.Errorf("%s: got %d lines, want %d (run go test -update if the change is intended)", path, len(gl), len(wl))
+	d := DiffLines(string(got), string(want))[0]
+	t.Errorf("%s differs at line %d:\ngot  %s\nwant %s\n(run go test -update if the change is intended)", path, d.Line, d.A, d.B)
 }

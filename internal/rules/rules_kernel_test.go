@@ -370,19 +370,9 @@ func TestKernelAuditctlCompatContinue(t *testing.T) {
 }
 
 func diffLines(got, want string) string {
-	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
 	var b strings.Builder
-	for i := 0; i < len(g) || i < len(w); i++ {
-		var gl, wl string
-		if i < len(g) {
-			gl = g[i]
-		}
-		if i < len(w) {
-			wl = w[i]
-		}
-		if gl != wl {
-			fmt.Fprintf(&b, "line %d:\n  auditctl:  %q\n  contaudit: %q\n", i+1, gl, wl)
-		}
+	for _, d := range kerneltest.DiffLines(got, want) {
+		fmt.Fprintf(&b, "line %d:\n  auditctl:  %q\n  contaudit: %q\n", d.Line, d.A, d.B)
 	}
 	return b.String()
 }

@@ -351,8 +351,8 @@ func TestInterpretAgainstAusearch(t *testing.T) {
 				t.Logf("%s %v: same after the documented differences", name, f.args)
 				continue
 			}
-			line, o, th := firstDiff(strings.Join(kept, "----\n"), strings.Join(tb, "----\n"))
-			t.Errorf("%s %v: line %d differs:\n ours:     %.300q\n ausearch: %.300q", name, f.args, line, o, th)
+			d := kerneltest.DiffLines(strings.Join(kept, "----\n"), strings.Join(tb, "----\n"))[0]
+			t.Errorf("%s %v: line %d differs:\n ours:     %.300q\n ausearch: %.300q", name, f.args, d.Line, d.A, d.B)
 		}
 	}
 	t.Logf("interpret/default: %d outputs (%d lines from ausearch), %d byte-identical", files, lines, identical)

@@ -103,8 +103,8 @@ func TestNormalizedAgainstAusearch(t *testing.T) {
 				identical++
 				continue
 			}
-			line, o, th := firstDiff(string(ours), string(theirs))
-			t.Errorf("%s %s: line %d differs:\n ours:     %q\n ausearch: %q", name, c.name, line, o, th)
+			d := kerneltest.DiffLines(string(ours), string(theirs))[0]
+			t.Errorf("%s %s: line %d differs:\n ours:     %q\n ausearch: %q", name, c.name, d.Line, d.A, d.B)
 		}
 	}
 	t.Logf("csv/text: %d outputs (%d lines from ausearch), %d byte-identical", outputs, lines, identical)
