@@ -25,10 +25,7 @@ func TestAuditdRejectsToo(t *testing.T) {
 		t.Skip("run with -auditd to compare with the real auditd")
 	}
 	kerneltest.Audit(t)
-	auditd := "/sbin/auditd"
-	if _, err := os.Stat(auditd); err != nil {
-		auditd = kerneltest.RequireCommand(t, "auditd")
-	}
+	auditd := kerneltest.RequireCommand(t, "auditd")
 	for _, bad := range []string{
 		"bogus_key = 1\n",
 		"flush = FAST\n",

@@ -39,14 +39,22 @@ func RequireRoot(t testing.TB) {
 	}
 }
 
-// RequireCommand skips unless the named program is on PATH.
+// RequireCommand skips unless the named program is on PATH, or in
+// /usr/sbin or /sbin, where Debian puts daemons (auditd) that a user's
+// PATH may not reach.
 func RequireCommand(t testing.TB, name string) string {
 	t.Helper()
 	p, err := exec.LookPath(name)
-	if err != nil {
-		Skip(t, "needs %s on PATH: %v", name, err)
+	if err == nil {
+		return p
 	}
-	return p
+	for _, dir := range []string{"/usr/sbin", "/sbin"} {
+		if fi, serr := os.Stat(filepath.Join(dir, name)); serr == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
+			return filepath.Join(dir, name)
+		}
+	}
+	Skip(t, "needs %s on PATH: %v", name, err)
+	return ""
 }
 
 const lockPath = "/run/lock/contaudit-kerneltest.lock"

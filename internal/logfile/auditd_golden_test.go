@@ -24,10 +24,7 @@ func TestRegenerateAuditdGolden(t *testing.T) {
 		t.Skip("run with -auditd-golden to regenerate the auditd reference logs")
 	}
 	kerneltest.Audit(t)
-	auditd := "/sbin/auditd"
-	if _, err := os.Stat(auditd); err != nil {
-		auditd = kerneltest.RequireCommand(t, "auditd")
-	}
+	auditd := kerneltest.RequireCommand(t, "auditd")
 	auditctl := kerneltest.RequireCommand(t, "auditctl")
 	for _, v := range []struct{ name, conf string }{
 		{"raw", "log_format = RAW\nname_format = NONE\n"},
