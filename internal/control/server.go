@@ -431,27 +431,25 @@ func (s *Server) serveGet(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) serveList(w http.ResponseWriter, r *http.Request) {
-	if ae := s.mayList(r); ae != nil {
-		writeError(w, ae)
-		return
-	}
-	list := s.backend.List()
-	if list == nil {
-		list = []contid.Container{}
-	}
-	writeJSON(w, http.StatusOK, list)
+	serveAll(s, w, r, s.backend.List)
 }
 
 func (s *Server) serveTree(w http.ResponseWriter, r *http.Request) {
+	serveAll(s, w, r, s.backend.Tree)
+}
+
+// serveAll answers a listing: an empty one is [] (not null), so that a
+// client need not tell "nothing" from "missing".
+func serveAll[T any](s *Server, w http.ResponseWriter, r *http.Request, all func() []T) {
 	if ae := s.mayList(r); ae != nil {
 		writeError(w, ae)
 		return
 	}
-	tree := s.backend.Tree()
-	if tree == nil {
-		tree = []contid.Node{}
+	v := all()
+	if v == nil {
+		v = []T{}
 	}
-	writeJSON(w, http.StatusOK, tree)
+	writeJSON(w, http.StatusOK, v)
 }
 
 // mayList requires the permission itself: a listing shows every contid and

@@ -634,29 +634,28 @@ func (w *Writer) checkSpace(now time.Time, force bool) {
 			w.unsuspend()
 		}
 	}
-	if spaceLeft > 0 && free < spaceLeft {
-		if !w.spaceWarn {
-			w.spaceWarn = true
-			w.spaceAction(w.cfg.SpaceLeftAction, bySpaceLeft, free, spaceLeft)
+	w.threshold(&w.spaceWarn, "space_left", spaceLeft, free, w.cfg.SpaceLeftAction, bySpaceLeft)
+	w.threshold(&w.adminWarn, "admin_space_left", adminLeft, free, w.cfg.AdminSpaceLeftAction, byAdminSpaceLeft)
+}
+
+// threshold acts once when free space falls below limit (0: no limit),
+// as auditd does, and when it is back above, resumes logging if this
+// limit's action suspended it.
+func (w *Writer) threshold(warned *bool, key string, limit, free uint64, a Action, r suspendReason) {
+	if limit > 0 && free < limit {
+		if !*warned {
+			*warned = true
+			w.spaceAction(a, r, free, limit)
 		}
-	} else if w.spaceWarn {
-		w.spaceWarn = false
-		if w.suspended == bySpaceLeft {
-			w.log.Info("free space is above space_left again; resuming logging", "path", w.cfg.Path, "free", free)
-			w.unsuspend()
-		}
+		return
 	}
-	if adminLeft > 0 && free < adminLeft {
-		if !w.adminWarn {
-			w.adminWarn = true
-			w.spaceAction(w.cfg.AdminSpaceLeftAction, byAdminSpaceLeft, free, adminLeft)
-		}
-	} else if w.adminWarn {
-		w.adminWarn = false
-		if w.suspended == byAdminSpaceLeft {
-			w.log.Info("free space is above admin_space_left again; resuming logging", "path", w.cfg.Path, "free", free)
-			w.unsuspend()
-		}
+	if !*warned {
+		return
+	}
+	*warned = false
+	if w.suspended == r {
+		w.log.Info("free space is above "+key+" again; resuming logging", "path", w.cfg.Path, "free", free)
+		w.unsuspend()
 	}
 }
 

@@ -652,28 +652,19 @@ func (s *state) perms(v string) error {
 // libaudit's generated name tables fold ASCII case before looking a name
 // up: lower case for fields, syscalls, file and fs types and machines,
 // upper case for errnos and record types.
-func asciiLower(s string) string {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 'A' && c <= 'Z' {
-			b := []byte(s)
-			for j := i; j < len(b); j++ {
-				if b[j] >= 'A' && b[j] <= 'Z' {
-					b[j] += 'a' - 'A'
-				}
-			}
-			return string(b)
-		}
-	}
-	return s
-}
+func asciiLower(s string) string { return asciiShift(s, 'A', 'Z', 'a'-'A') }
 
-func asciiUpper(s string) string {
+func asciiUpper(s string) string { return asciiShift(s, 'a', 'z', 'A'-'a') }
+
+// asciiShift adds delta to every byte of s in lo..hi, copying s only if
+// one is there.
+func asciiShift(s string, lo, hi byte, delta int) string {
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 'a' && c <= 'z' {
+		if c := s[i]; c >= lo && c <= hi {
 			b := []byte(s)
 			for j := i; j < len(b); j++ {
-				if b[j] >= 'a' && b[j] <= 'z' {
-					b[j] -= 'a' - 'A'
+				if b[j] >= lo && b[j] <= hi {
+					b[j] = byte(int(b[j]) + delta)
 				}
 			}
 			return string(b)
