@@ -127,18 +127,7 @@ func appendRecord(dst []byte, r *record.Record, line []byte, interp bool) []byte
 	dst = appendStringMember(dst, "name", r.TypeName)
 	dst = appendBytesMember(dst, "raw", line)
 	if r.Flags != 0 {
-		dst = append(dst, `,"flags":[`...)
-		n := 0
-		for _, bit := range recordFlagBits {
-			if r.Flags&bit != 0 {
-				if n > 0 {
-					dst = append(dst, ',')
-				}
-				dst = append(append(append(dst, '"'), recordFlagNames[bit]...), '"')
-				n++
-			}
-		}
-		dst = append(dst, ']')
+		dst = appendFlags(dst, r.Flags, recordFlagBits[:], func(b record.Flags) string { return recordFlagNames[b] })
 	}
 	var ctx *interpret.Context
 	if interp {
@@ -165,6 +154,23 @@ func appendRecord(dst []byte, r *record.Record, line []byte, interp bool) []byte
 	return append(dst, '}')
 }
 
+// appendFlags writes ,"flags":[...] with the names of the bits set in
+// flags, in the order of bits.
+func appendFlags[F record.Flags | record.FieldFlags](dst []byte, flags F, bits []F, name func(F) string) []byte {
+	dst = append(dst, `,"flags":[`...)
+	n := 0
+	for _, bit := range bits {
+		if flags&bit != 0 {
+			if n > 0 {
+				dst = append(dst, ',')
+			}
+			dst = append(append(append(dst, '"'), name(bit)...), '"')
+			n++
+		}
+	}
+	return append(dst, ']')
+}
+
 func appendField(dst []byte, f *record.Field, ctx *interpret.Context) []byte {
 	dst = append(dst, '{')
 	dst = appendStringMember(dst, "key", f.Key)
@@ -181,18 +187,7 @@ func appendField(dst []byte, f *record.Field, ctx *interpret.Context) []byte {
 		dst = appendBytesMember(dst, "value", f.Value)
 	}
 	if f.Flags != 0 {
-		dst = append(dst, `,"flags":[`...)
-		n := 0
-		for _, bit := range fieldFlagBits {
-			if f.Flags&bit != 0 {
-				if n > 0 {
-					dst = append(dst, ',')
-				}
-				dst = append(append(append(dst, '"'), fieldFlagNames[bit]...), '"')
-				n++
-			}
-		}
-		dst = append(dst, ']')
+		dst = appendFlags(dst, f.Flags, fieldFlagBits[:], func(b record.FieldFlags) string { return fieldFlagNames[b] })
 	}
 	if ctx != nil && f.Kind != record.KindBare && f.Key != "" {
 		if s, ok := interpret.Field(ctx, f.Key, string(f.Raw)); ok {
