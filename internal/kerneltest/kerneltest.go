@@ -6,6 +6,11 @@
 // go test runs packages as parallel processes, so an in-process mutex is not
 // enough: Audit takes an flock on a file in /run/lock, which every test
 // binary of this module honours.
+//
+// It also holds what the packages' tests share so that each checks the
+// same way: the corpora's location, golden files (Golden), where two
+// outputs part (DiffLines) and the file-descriptor leak check of the
+// packages whose objects live as long as the daemon (RunCheckingFDs).
 package kerneltest
 
 import (
