@@ -37,8 +37,8 @@ func init() {
 type searchOpts struct {
 	event, comm, exit, file, key, message, pid, ppid, session, syscall string
 	success, uidAll, uid, euid, auid, gidAll, gid, egid, exe, node     string
-	host, terminal, contid, input, format, checkpoint                  string
-	interpret, raw, inputLogs, justOne, word, noProgress               bool
+	host, terminal, contid, input, format, checkpoint, indexDir        string
+	interpret, raw, inputLogs, justOne, word, noProgress, noIndex      bool
 	extraKeys, extraLabels, extraObj2, extraTime                       bool
 	start, end                                                         timeFlag
 	lastTime                                                           *timeFlag
@@ -113,6 +113,8 @@ func searchFlags(fs *flag.FlagSet) {
 	boolean(&o.justOne, "stop after the first matching event", "just-one")
 	boolean(&o.word, "string options match whole values", "w", "word")
 	boolean(&o.noProgress, "no progress line on a terminal", "no-progress")
+	fs.StringVar(&o.indexDir, "index-dir", search.DefaultIndexDir, "where the indexes made by contaudit index are looked for")
+	boolean(&o.noIndex, "read every file whole, even where an index says nothing can match", "no-index")
 	boolean(&o.extraKeys, "--format csv: add a KEY column", "extra-keys")
 	boolean(&o.extraLabels, "--format csv: add SUBJ_LABEL and OBJ_LABEL columns (subj= and obj=)", "extra-labels")
 	boolean(&o.extraObj2, "--format csv: add an OBJ2 column (a second object)", "extra-obj2")
@@ -202,6 +204,9 @@ func runSearch(ctx context.Context, fs *flag.FlagSet, stdin *os.File, stdout, st
 	opt := search.Options{Format: format, JustOne: o.justOne, Checkpoint: ckpt,
 		JSONInterpret: format == search.FormatJSON && o.interpret, Stderr: stderr,
 		Extras: search.CSVExtras{Keys: o.extraKeys, Labels: o.extraLabels, Obj2: o.extraObj2, Time: o.extraTime}}
+	if !o.noIndex {
+		opt.IndexDir = o.indexDir
+	}
 	if f, ok := stderr.(*os.File); ok && !o.noProgress && isTerminal(f) {
 		if total := search.TotalSize(srcs); total >= progress.MinTotal {
 			opt.Progress, opt.ProgressTotal = stderr, total

@@ -247,6 +247,15 @@ func (a *Assembler[T]) EachOpen(f func(rec *T)) {
 	}
 }
 
+// Open returns how many events are open: 0 means that the next record
+// starts afresh, whatever came before.
+func (a *Assembler[T]) Open() int { return len(a.open) }
+
+// Limits returns the bounds in force, defaults filled in.
+func (a *Assembler[T]) Limits() (timeout time.Duration, maxInFlight, maxRecords int) {
+	return time.Duration(a.timeout), a.maxInFlight, a.maxRecords
+}
+
 // Stats returns the counters so far.
 func (a *Assembler[T]) Stats() Stats {
 	s := a.stats

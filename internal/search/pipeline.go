@@ -13,6 +13,7 @@ import (
 
 	"github.com/contaudit/contaudit/internal/abi"
 	"github.com/contaudit/contaudit/internal/event"
+	"github.com/contaudit/contaudit/internal/logindex"
 	"github.com/contaudit/contaudit/internal/progress"
 	"github.com/contaudit/contaudit/internal/record"
 )
@@ -98,42 +99,71 @@ type item struct {
 	line int // 1-based line within the chunk
 	err  error
 	col  int
+	// Only when building an index: where the record's line starts in
+	// the chunk, and its tokens in chunk.tokens.
+	lstart, t0, t1 int32
 }
 
-// chunk is a run of whole lines of one source.
+// chunk is a run of whole lines of one source, or a message from the
+// reader of an indexed file to the searcher (skip, ask).
 type chunk struct {
 	buf     []byte // the buffer data is in, to reuse
 	data    []byte
-	tooLong int // >0: the chunk stands for one line of this many bytes, dropped
-	lines   int // lines in data, set by the worker
+	off     int64 // where data starts in the source
+	tooLong int   // >0: the chunk stands for one line of this many bytes, dropped
+	lines   int   // lines in data, set by the worker
 	items   []item
+	tokens  []uint64 // index tokens of the items (building an index)
 	done    chan struct{}
+	// skip stands for segments of an indexed file that were not read.
+	skip []logindex.Segment
+	// ask waits for the searcher to say whether the segment it names can
+	// be skipped from where the searcher is (indexed.go).
+	ask *ask
 }
 
-// chunkReader cuts a source into chunks at newlines. A line longer than
-// max is dropped, as record.Reader drops it, and becomes a chunk of its
-// own that says how long it was.
-func readChunks(r io.Reader, max int, work, ordered chan<- *chunk, stop <-chan struct{}, pool *pools, stream bool) error {
-	defer close(work)
-	defer close(ordered)
-	send := func(c *chunk) bool {
-		c.done = make(chan struct{})
-		select {
-		case ordered <- c:
-		case <-stop:
-			return false
-		}
-		if c.tooLong > 0 {
-			close(c.done)
-			return true
-		}
-		select {
-		case work <- c:
-			return true
-		case <-stop:
-			return false
-		}
+// chunkSender hands chunks from a reader to the workers and, in file
+// order, to the searcher.
+type chunkSender struct {
+	work, ordered chan<- *chunk
+	stop          <-chan struct{}
+}
+
+// send passes c on; false means the search stopped. A chunk that needs no
+// worker (an overlong line, a skip, an ask) goes only to the searcher.
+func (cs chunkSender) send(c *chunk) bool {
+	c.done = make(chan struct{})
+	select {
+	case cs.ordered <- c:
+	case <-cs.stop:
+		return false
 	}
+	if c.data == nil {
+		close(c.done)
+		return true
+	}
+	select {
+	case cs.work <- c:
+		return true
+	case <-cs.stop:
+		return false
+	}
+}
+
+// readChunks cuts a source into chunks and closes the channels at its
+// end.
+func readChunks(r io.Reader, max int, cs chunkSender, pool *pools, stream bool) error {
+	defer close(cs.work)
+	defer close(cs.ordered)
+	_, err := cutChunks(r, 0, max, cs, pool, stream)
+	return err
+}
+
+// cutChunks cuts r, which starts at offset off of its source, into chunks
+// at newlines. A line longer than max is dropped, as record.Reader drops
+// it, and becomes a chunk of its own that says how long it was. It
+// returns false when the search stopped.
+func cutChunks(r io.Reader, off int64, max int, cs chunkSender, pool *pools, stream bool) (bool, error) {
 	buf := pool.buf()
 	n := 0 // bytes held in buf
 	skipping := 0
@@ -154,7 +184,7 @@ func readChunks(r io.Reader, max int, work, ordered chan<- *chunk, stop <-chan s
 		n += m
 		eof := errors.Is(err, io.EOF)
 		if err != nil && !eof {
-			return err
+			return true, err
 		}
 		if stream && !eof && n < len(buf) && skipping == 0 && bytes.IndexByte(buf[n-m:n], '\n') < 0 {
 			continue // no line ended yet
@@ -165,18 +195,20 @@ func readChunks(r io.Reader, max int, work, ordered chan<- *chunk, stop <-chan s
 			i := bytes.IndexByte(data, '\n')
 			if i < 0 {
 				skipping += n
+				off += int64(n)
 				n = 0
 				if eof {
-					return nil
+					return true, nil
 				}
 				continue
 			}
 			skipping += i
-			if !send(&chunk{tooLong: skipping}) {
-				return nil
+			if !cs.send(&chunk{tooLong: skipping}) {
+				return false, nil
 			}
 			skipping = 0
 			data = data[i+1:]
+			off += int64(i + 1)
 		}
 		cut := bytes.LastIndexByte(data, '\n') + 1
 		if eof {
@@ -184,6 +216,7 @@ func readChunks(r io.Reader, max int, work, ordered chan<- *chunk, stop <-chan s
 		}
 		if cut == 0 && len(data) > max {
 			skipping = len(data)
+			off += int64(len(data))
 			n = 0
 			continue
 		}
@@ -201,14 +234,15 @@ func readChunks(r io.Reader, max int, work, ordered chan<- *chunk, stop <-chan s
 			n = copy(nb, rest)
 		}
 		if cut > 0 {
-			if !send(&chunk{buf: buf, data: data[:cut:cut]}) {
-				return nil
+			if !cs.send(&chunk{buf: buf, data: data[:cut:cut], off: off}) {
+				return false, nil
 			}
+			off += int64(cut)
 		} else {
 			pool.putBuf(buf)
 		}
 		if eof {
-			return nil
+			return true, nil
 		}
 		buf = nb
 	}
@@ -220,6 +254,7 @@ type worker struct {
 	m      *Matcher
 	pre    *prefilter
 	all    bool // no prefilter: every line through the parser (tests)
+	index  bool // building an index: every line parsed, tokens kept
 	hdr    headerReader
 	parser record.Parser
 	max    int
@@ -229,6 +264,7 @@ type worker struct {
 func (w *worker) run(c *chunk) {
 	items := w.pool.itemSlice()
 	data := c.data
+	var tokens []uint64
 	// Where the prefilter's patterns occur in the chunk: one bytes.Index
 	// pass per pattern over the whole chunk is far cheaper than a search
 	// in every line.
@@ -254,7 +290,7 @@ func (w *worker) run(c *chunk) {
 		start = next
 		line++
 		if len(l) > w.max {
-			items = append(items, item{kind: itemError, line: line,
+			items = append(items, item{kind: itemError, line: line, lstart: int32(lstart),
 				err: fmt.Errorf("%w: more than %d bytes (%d)", record.ErrLineTooLong, w.max, len(l))})
 			continue
 		}
@@ -264,7 +300,7 @@ func (w *worker) run(c *chunk) {
 				continue
 			}
 		}
-		parse := w.all || w.pre.all
+		parse := w.all || w.index || w.pre.all
 		if !parse {
 			for len(hits) > 0 && hits[0] < lstart {
 				hits = hits[1:]
@@ -303,80 +339,128 @@ func (w *worker) run(c *chunk) {
 				items = append(items, item{kind: itemNoStamp, line: line})
 				continue
 			}
-			items = append(items, item{raw: rec.Raw, typ: rec.Type, line: line,
+			it := item{raw: rec.Raw, typ: rec.Type, line: line,
 				key:  event.Key{Node: rec.Node, Sec: rec.Sec, Msec: rec.Msec, Serial: rec.Serial},
-				mask: w.m.Record(rec)})
+				mask: w.m.Record(rec)}
+			if w.index {
+				it.t0 = int32(len(tokens))
+				tokens = appendTokens(tokens, rec)
+				it.t1 = int32(len(tokens))
+			}
+			items = append(items, it)
+		}
+		if w.index {
+			for i := len(items) - 1; i >= 0 && items[i].line == line; i-- {
+				items[i].lstart = int32(lstart)
+			}
 		}
 	}
-	c.items, c.lines = items, line
+	c.items, c.lines, c.tokens = items, line, tokens
 }
 
 // workers is how many goroutines parse chunks.
 func workers() int { return max(1, runtime.GOMAXPROCS(0)) }
 
-// readSource files the records of one source in order; see the comment
-// at the top of this file.
-func (s *searcher) readSource(ctx context.Context, src Source, asm *event.Assembler[payload], prog *progress.Line) error {
-	var counter atomic.Int64
-	pool := s.pool
-	r, closer, err := src.open(&counter)
-	if err != nil {
-		return fmt.Errorf("open %s: %w", src.Name, err)
-	}
-	defer func() { s.stats.Bytes += counter.Load() }()
-	s.src = src.Path
+// pipeline is one reading of a source: a reader goroutine, the workers,
+// and the chunks in file order for the caller to take from ordered.
+type pipeline struct {
+	ordered    chan *chunk
+	stop       chan struct{}
+	readerDone chan struct{}
+	wg         sync.WaitGroup
+	readErr    error
+}
+
+func startPipeline(read func(chunkSender) error, newWorker func() *worker) *pipeline {
 	nw := workers()
 	work := make(chan *chunk, nw)
-	ordered := make(chan *chunk, 2*nw+1)
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	var readErr error
-	readerDone := make(chan struct{})
-	wg.Add(1 + nw)
+	p := &pipeline{ordered: make(chan *chunk, 2*nw+1), stop: make(chan struct{}), readerDone: make(chan struct{})}
+	p.wg.Add(1 + nw)
 	go func() {
-		defer wg.Done()
-		defer close(readerDone)
-		readErr = readChunks(r, record.DefaultMaxLineSize, work, ordered, stop, pool, src.Reader != nil)
+		defer p.wg.Done()
+		defer close(p.readerDone)
+		p.readErr = read(chunkSender{work: work, ordered: p.ordered, stop: p.stop})
 	}()
 	for range nw {
-		w := &worker{pool: pool, m: s.m, pre: &s.pre, all: s.opt.noPrefilter, max: record.DefaultMaxLineSize}
+		w := newWorker()
 		go func() {
-			defer wg.Done()
+			defer p.wg.Done()
 			for c := range work {
 				w.run(c)
 				close(c.done)
 			}
 		}()
 	}
+	return p
+}
+
+// close stops the reading and waits for its goroutines, and reports
+// whether they ended. On a stream it does not wait for a reader still in
+// Read, which may block for good (a pipe from tail -f): the goroutines
+// end once it returns.
+func (p *pipeline) close(stream bool) bool {
+	close(p.stop)
+	select {
+	case <-p.readerDone:
+	default:
+		if stream {
+			return false
+		}
+	}
+	for range p.ordered {
+	}
+	p.wg.Wait()
+	return true
+}
+
+// readSource files the records of one source in order; see the comment
+// at the top of this file.
+func (s *searcher) readSource(ctx context.Context, src Source, asm *event.Assembler[payload], prog *progress.Line) error {
+	var counter atomic.Int64
+	pool := s.pool
+	s.src = src.Path
+	defer func() { s.stats.Bytes += counter.Load() }()
+	read, closer, err := s.indexedReader(src, &counter)
+	if err != nil {
+		return err
+	}
+	if read == nil {
+		r, c, err := src.open(&counter)
+		if err != nil {
+			return fmt.Errorf("open %s: %w", src.Name, err)
+		}
+		closer = c
+		read = func(cs chunkSender) error {
+			return readChunks(r, record.DefaultMaxLineSize, cs, pool, src.Reader != nil)
+		}
+	}
+	p := startPipeline(read, func() *worker {
+		return &worker{pool: pool, m: s.m, pre: &s.pre, all: s.opt.noPrefilter, max: record.DefaultMaxLineSize}
+	})
 	defer func() {
-		close(stop)
-		select {
-		case <-readerDone:
-		default:
-			if src.Reader != nil {
-				// Stopped early (--just-one, cancelled) on a stream, whose
-				// Read may block for good (a pipe from tail -f): leave the
-				// goroutines to end once it returns, and the stream open.
-				return
-			}
+		if p.close(src.Reader != nil) {
+			closer()
 		}
-		for range ordered {
-		}
-		wg.Wait()
-		closer()
 	}()
 	f := filer{s: s, asm: asm}
 	base := 0 // lines before the chunk
-	for c := range ordered {
+	for c := range p.ordered {
 		<-c.done
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		prog.Update(s.stats.Bytes + counter.Load())
-		if c.tooLong > 0 {
+		switch {
+		case c.tooLong > 0:
 			base++
 			s.parseError(&record.ParseError{File: src.Name, Line: base,
 				Err: fmt.Errorf("%w: more than %d bytes (%d)", record.ErrLineTooLong, record.DefaultMaxLineSize, c.tooLong)})
+			continue
+		case c.ask != nil:
+			c.ask.reply <- s.canSkip(asm, c.ask.seg)
+			continue
+		case c.skip != nil:
+			base += s.skipped(&f, c.skip)
 			continue
 		}
 		for i := range c.items {
@@ -402,9 +486,9 @@ func (s *searcher) readSource(ctx context.Context, src Source, asm *event.Assemb
 		pool.putBuf(c.buf)
 		c.items, c.buf, c.data = nil, nil, nil
 	}
-	wg.Wait()
-	if readErr != nil {
-		return fmt.Errorf("read %s: %w", src.Name, readErr)
+	p.wg.Wait()
+	if p.readErr != nil {
+		return fmt.Errorf("read %s: %w", src.Name, p.readErr)
 	}
 	return nil
 }

@@ -76,6 +76,10 @@ type Options struct {
 	// Assembly bounds event assembly; zero fields take event's defaults.
 	// CloseOnProctitle is always set: logs carry no EOE.
 	Assembly event.Config
+	// IndexDir, when set, is where the indexes BuildIndex made are
+	// looked for: a file with a valid one is read only where it may
+	// match (indexed.go). Not with Checkpoint.
+	IndexDir string
 }
 
 // MaxReportedErrors is how many unparsable lines Stats keeps for the
@@ -94,7 +98,16 @@ type Stats struct {
 	// FirstErrors holds the first MaxReportedErrors parse errors, each a
 	// *record.ParseError with file and line.
 	FirstErrors []error
-	Assembly    event.Stats
+	// Assembly counts what the assembler saw: not what indexes skipped.
+	Assembly event.Stats
+	// IndexedFiles counts the files read through an index, SkippedBytes
+	// what their indexes spared reading; StaleIndexes the indexes that
+	// no longer described their file (rebuild them), IndexErrors the
+	// damaged ones. A file without a usable index is read whole.
+	IndexedFiles int
+	SkippedBytes int64
+	StaleIndexes int
+	IndexErrors  []error
 }
 
 // payload is what travels with a record through assembly: its line (in a
@@ -132,6 +145,12 @@ type searcher struct {
 	openCached bool
 	// src is the source being read; lastSrc the one s.last came from.
 	src, lastSrc string
+	// indexParams and terms serve reading through indexes.
+	indexParams string
+	terms       [][]uint64
+	// clock is assembly's clock (Unix ns): the latest record time filed.
+	clock    int64
+	hasClock bool
 }
 
 type lastEvent struct {
@@ -168,17 +187,11 @@ func Search(ctx context.Context, m *Matcher, srcs []Source, w io.Writer, opt Opt
 	if opt.Stderr != nil {
 		s.norm.errLog = func(msg string) { fmt.Fprintln(opt.Stderr, msg) }
 	}
-	cfg := opt.Assembly
-	cfg.CloseOnProctitle = true
-	if cfg.Standalone == nil {
-		cfg.Standalone = StandsAlone
+	if opt.IndexDir != "" {
+		s.indexParams = IndexParams(opt.Assembly)
+		s.terms = indexTerms(m.Query())
 	}
-	if cfg.History == 0 {
-		cfg.History = 64
-	}
-	// Search uses neither lost-serial counts nor the Late flag.
-	cfg.NoSerials = true
-	asm := event.NewAssembler[payload](cfg)
+	asm := event.NewAssembler[payload](searchAssembly(opt.Assembly))
 	prog := progress.New(opt.Progress, "searching", opt.ProgressTotal)
 	var err error
 	for _, src := range srcs {
@@ -242,6 +255,7 @@ func (f *filer) file(key event.Key, typ uint32, raw []byte, mask uint64) {
 		return
 	}
 	now := time.Unix(key.Sec, int64(key.Msec)*int64(time.Millisecond))
+	s.tick(now.UnixNano())
 	if !f.started || key.Sec != f.latestSec {
 		// As in ausearch, a record a second later closes the events
 		// whose timeout it passes, before it is filed.
@@ -396,6 +410,12 @@ func (st Stats) Report(w io.Writer) {
 	}
 	if st.NoStamp > 0 {
 		fmt.Fprintf(w, "%d record(s) without an audit(...) stamp belong to no event and were not searched\n", st.NoStamp)
+	}
+	if st.StaleIndexes > 0 {
+		fmt.Fprintf(w, "%d file(s) changed since indexed and were read whole: run contaudit index\n", st.StaleIndexes)
+	}
+	for _, e := range st.IndexErrors {
+		fmt.Fprintf(w, "damaged index ignored, its file read whole: %v\n", e)
 	}
 }
 
