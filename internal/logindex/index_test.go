@@ -124,16 +124,22 @@ func TestLoadSaveStale(t *testing.T) {
 	if err := Save(idx, ix); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Load(idx, f, "p"); err != nil {
+	loaded, err := Load(idx, f, "p")
+	if err != nil {
 		t.Fatalf("fresh index: %v", err)
+	}
+	if loaded.Segments[0].Bloom.Bits == nil || loaded.Close() != nil || loaded.Segments[0].Bloom.Bits != nil {
+		t.Fatal("Close did not release the mapped filters")
 	}
 	if _, err := Load(idx, f, "other"); !errors.Is(err, ErrStale) {
 		t.Errorf("other parameters: %v, want ErrStale", err)
 	}
 	// Growing the log keeps the index: it covers the old part.
 	appendTo(t, log, "type=EOE msg=audit(2.000:2): \n")
-	if _, err := Load(idx, f, "p"); err != nil {
+	if grown, err := Load(idx, f, "p"); err != nil {
 		t.Errorf("grown log: %v", err)
+	} else {
+		grown.Close()
 	}
 	// Rewriting the tail of the indexed part makes it stale.
 	b, _ := os.ReadFile(log)

@@ -119,6 +119,7 @@ func (s *searcher) indexedReader(src Source, counter *atomic.Int64) (func(chunkS
 	}
 	s.stats.IndexedFiles++
 	if skips == 0 {
+		ix.Close()
 		f.Close()
 		return nil, nil, nil
 	}
@@ -127,7 +128,7 @@ func (s *searcher) indexedReader(src Source, counter *atomic.Int64) (func(chunkS
 		defer close(cs.ordered)
 		return readIndexed(f, ix, keep, cs, s.pool, counter)
 	}
-	return read, f.Close, nil
+	return read, func() error { ix.Close(); return f.Close() }, nil
 }
 
 // readIndexed reads f by its index: runs of kept segments, a skip for
@@ -277,6 +278,7 @@ func BuildIndex(ctx context.Context, path string, opt IndexOptions) (IndexResult
 	} else {
 		res.Reused = true
 	}
+	defer ix.Close()
 	res.Path, res.Size = logindex.Path(opt.Dir, dev, ino), size
 	target := opt.SegmentSize
 	if target <= 0 {
