@@ -20,7 +20,8 @@ import (
 // (a substring of three bytes or more has its own trigrams among the
 // value's). A needle shorter than three bytes asks for nothing.
 //
-// A change to either side changes what an index means: bump
+// A change to either side, or to how a search assembles events
+// (StandsAlone, the assembler's rules), changes what an index means: bump
 // indexTokensVersion, and indexes made before are rebuilt, not misread.
 const indexTokensVersion = 1
 
