@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Runs every Fuzz target in the module for a short time each (default 20s),
-# all of them even when one fails, and exits non-zero if any failed.
+# Runs every Fuzz target in the module (or in the packages named after the
+# time) for a short time each (default 20s), all of them even when one
+# fails, and exits non-zero if any failed.
+#
+# usage: scripts/fuzz.sh [TIME [PACKAGE...]]
 #
 # Go's fuzzing coordinator sometimes ends a clean run with "context
 # deadline exceeded" when the time is up while a worker is between
@@ -10,9 +13,11 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 t=${1:-20s}
+shift || true
+pkgs=$(go list "${@:-./...}") || exit 1
 failed=()
-for pkg in $(go list ./...); do
-  dir=$(go list -f '{{.Dir}}' "$pkg")
+for pkg in $pkgs; do
+  dir=$(go list -f '{{.Dir}}' "$pkg") || exit 1
   for f in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$dir"/*_test.go 2>/dev/null | sed 's/^func //'); do
     for attempt in 1 2; do
       [ $attempt -eq 1 ] && echo "== $pkg $f"
