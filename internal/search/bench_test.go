@@ -93,3 +93,50 @@ func BenchmarkSearchAllRaw(b *testing.B) { benchSearch(b, Query{}, FormatRaw) }
 
 // BenchmarkSearchAllInterpret prints every event as ausearch -i.
 func BenchmarkSearchAllInterpret(b *testing.B) { benchSearch(b, Query{}, FormatInterpret) }
+
+// benchFile writes benchLog's log of n records to a file, as an index
+// needs one.
+func benchFile(b *testing.B, n int) (string, int64) {
+	data := benchLog(b, n)
+	path := filepath.Join(b.TempDir(), "audit.log")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		b.Fatal(err)
+	}
+	return path, int64(len(data))
+}
+
+// BenchmarkBuildIndex is what `contaudit index` costs per byte of log.
+func BenchmarkBuildIndex(b *testing.B) {
+	path, size := benchFile(b, 100000)
+	dir := b.TempDir()
+	b.SetBytes(size)
+	for b.Loop() {
+		os.RemoveAll(dir)
+		if _, err := BuildIndex(context.Background(), path, IndexOptions{Dir: dir}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSearchIndexed is BenchmarkSearchNoMatch's query on a file,
+// read whole and through its index.
+func BenchmarkSearchIndexed(b *testing.B) {
+	path, size := benchFile(b, 100000)
+	dir := b.TempDir()
+	if _, err := BuildIndex(context.Background(), path, IndexOptions{Dir: dir}); err != nil {
+		b.Fatal(err)
+	}
+	m := NewMatcher(Query{Key: "no-such-key"})
+	for _, tc := range []struct{ name, dir string }{{"whole", ""}, {"indexed", dir}} {
+		b.Run(tc.name, func(b *testing.B) {
+			b.SetBytes(size)
+			b.ReportAllocs()
+			for b.Loop() {
+				_, err := Search(context.Background(), m, []Source{{Name: path, Path: path}}, io.Discard, Options{IndexDir: tc.dir})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
