@@ -64,6 +64,16 @@ echo "== contaudit search -if $demo/log/audit.log --contid 4242 -c ls   (the con
 grep -E '^type=CONTAINER_OP ' "$demo/log/audit.log" | cut -d$'\035' -f1 | sed 's/^/   /'
 echo "== contaudit search -if $demo/log/audit.log -k secret-file -i   (ausearch's options and output)"
 "$bin" search -if "$demo/log/audit.log" -k secret-file -i | sed 's/^/   /' | cut -c1-200
+echo "== contaudit index -if $demo/log/audit.log --index-dir $demo/index --segment-size 512   (an index for search)"
+"$bin" index -if "$demo/log/audit.log" --index-dir "$demo/index" --segment-size 512 --no-progress | sed 's/^/   /'
+whole=$("$bin" search -if "$demo/log/audit.log" -k secret-file --format raw --no-index | md5sum)
+indexed=$("$bin" search -if "$demo/log/audit.log" -k secret-file --format raw --index-dir "$demo/index" | md5sum)
+if [ "$whole" = "$indexed" ]; then
+  echo "   contaudit search -k secret-file --index-dir $demo/index: the same output as reading the whole log"
+else
+  echo "demo: search through the index differs from a whole read" >&2
+  exit 1
+fi
 echo "== contaudit report -if $demo/log/audit.log -x --summary   (aureport's reports)"
 "$bin" report -if "$demo/log/audit.log" -x --summary | sed 's/^/   /' | head -12
 
