@@ -191,24 +191,16 @@ func (d *decoder) fail(what string) {
 	}
 }
 
-func (d *decoder) uvarint(what string) uint64 {
-	if d.err != nil {
-		return 0
-	}
-	v, n := binary.Uvarint(d.b[d.off:])
-	if n <= 0 {
-		d.fail(what)
-		return 0
-	}
-	d.off += n
-	return v
-}
+func (d *decoder) uvarint(what string) uint64 { return decodeVarint(d, what, binary.Uvarint) }
 
-func (d *decoder) varint(what string) int64 {
+func (d *decoder) varint(what string) int64 { return decodeVarint(d, what, binary.Varint) }
+
+// decodeVarint reads one varint with f (binary.Uvarint or Varint).
+func decodeVarint[T uint64 | int64](d *decoder, what string, f func([]byte) (T, int)) T {
 	if d.err != nil {
 		return 0
 	}
-	v, n := binary.Varint(d.b[d.off:])
+	v, n := f(d.b[d.off:])
 	if n <= 0 {
 		d.fail(what)
 		return 0

@@ -293,6 +293,13 @@ func parseInt(b []byte) (int64, bool) {
 // containers separated by commas, ancestors marked with ^) or the older
 // "123^456,789". -1 entries (unset) match only id 2^64-1.
 func ChainContains(v []byte, id uint64) bool {
+	return chainIDs(v, func(x uint64) bool { return x == id })
+}
+
+// chainIDs calls fn with each id of a contid= chain, -1 (unset) as
+// 2^64-1, until fn returns true, and reports whether it did. Entries that
+// are not numbers are passed over.
+func chainIDs(v []byte, fn func(uint64) bool) bool {
 	for len(v) > 0 {
 		i := bytes.IndexAny(v, ",^")
 		tok := v
@@ -302,12 +309,10 @@ func ChainContains(v []byte, id uint64) bool {
 			v = nil
 		}
 		if len(tok) == 2 && tok[0] == '-' && tok[1] == '1' {
-			if id == 1<<64-1 {
+			if fn(1<<64 - 1) {
 				return true
 			}
-			continue
-		}
-		if n, ok := parseUint(tok); ok && n == id {
+		} else if n, ok := parseUint(tok); ok && fn(n) {
 			return true
 		}
 	}

@@ -175,20 +175,10 @@ func appendTokens(dst []uint64, r *record.Record) []uint64 {
 // appendChainTokens yields one token per id of a contid chain, in the
 // forms ChainContains reads.
 func appendChainTokens(dst []uint64, v []byte) []uint64 {
-	for len(v) > 0 {
-		i := bytes.IndexAny(v, ",^")
-		tok := v
-		if i >= 0 {
-			tok, v = v[:i], v[i+1:]
-		} else {
-			v = nil
-		}
-		if len(tok) == 2 && tok[0] == '-' && tok[1] == '1' {
-			dst = append(dst, numToken(tokContID, 1<<64-1))
-		} else if n, ok := parseUint(tok); ok {
-			dst = append(dst, numToken(tokContID, n))
-		}
-	}
+	chainIDs(v, func(id uint64) bool {
+		dst = append(dst, numToken(tokContID, id))
+		return false
+	})
 	return dst
 }
 
