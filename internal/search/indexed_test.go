@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/contaudit/contaudit/internal/abi"
+	"github.com/contaudit/contaudit/internal/record"
 )
 
 var stampRE = regexp.MustCompile(`audit\((\d+)\.(\d+):(\d+)\)`)
@@ -375,4 +376,119 @@ type=PROCTITLE msg=audit(1700000008.000:4): proctitle=6C73
 	if st.Matched != 2 || !bytes.Contains(out, []byte("type=PATH")) {
 		t.Fatalf("%d events matched, want 2 with the PATH in event 3:\n%s", st.Matched, out)
 	}
+}
+
+// TestFieldRoleAgreesWithMatcher: for every field of every corpus record,
+// a query for that field's own value matches it exactly for the options
+// fieldRole says the field serves. The index's tokens come from
+// fieldRole and the matcher has its own switch (a call per field would
+// cost its hot path half again), so this keeps the two from drifting.
+func TestFieldRoleAgreesWithMatcher(t *testing.T) {
+	serves := func(role, c byte) bool {
+		return role == c || c == tokAnyUID && (role == tokUID || role == tokEUID || role == tokAUID) ||
+			c == tokAnyGID && (role == tokGID || role == tokEGID)
+	}
+	queryFor := func(c byte, v []byte) (Query, bool) {
+		n, isNum := parseInt(v)
+		id := SetInt(int64(uint32(n)))
+		s := string(v)
+		if i := bytes.IndexByte(v, 0x01); c == tokKey && i >= 0 {
+			s = string(v[:i])
+		}
+		switch c {
+		case tokPID:
+			return Query{PID: SetInt(n)}, isNum
+		case tokPPID:
+			return Query{PPID: SetInt(n)}, isNum
+		case tokSyscall:
+			return Query{Syscall: SetInt(n)}, isNum
+		case tokExit:
+			return Query{Exit: SetInt(n)}, isNum
+		case tokSes:
+			return Query{Session: id}, isNum
+		case tokUID:
+			return Query{UID: id}, isNum
+		case tokEUID:
+			return Query{EUID: id}, isNum
+		case tokAUID:
+			return Query{AUID: id}, isNum
+		case tokAnyUID:
+			return Query{AnyUID: id}, isNum
+		case tokGID:
+			return Query{GID: id}, isNum
+		case tokEGID:
+			return Query{EGID: id}, isNum
+		case tokAnyGID:
+			return Query{AnyGID: id}, isNum
+		case tokSuccess:
+			sv := successOf(v)
+			return Query{Success: sv}, sv != SuccessAny
+		case tokComm:
+			return Query{Comm: s}, s != ""
+		case tokExe:
+			return Query{Exe: s}, s != ""
+		case tokFile:
+			return Query{File: s}, s != ""
+		case tokKey:
+			return Query{Key: s}, s != ""
+		case tokHost:
+			return Query{Hostname: s}, s != ""
+		case tokTerm:
+			return Query{Terminal: s}, s != ""
+		case tokContID:
+			var first uint64
+			ok := chainIDs(v, func(x uint64) bool { first = x; return true })
+			return Query{ContID: SetInt(int64(first))}, ok
+		}
+		return Query{}, false
+	}
+	classes := []byte{tokPID, tokPPID, tokSes, tokSyscall, tokExit, tokSuccess, tokUID, tokEUID, tokAUID,
+		tokAnyUID, tokGID, tokEGID, tokAnyGID, tokContID, tokComm, tokExe, tokFile, tokKey, tokHost, tokTerm}
+	logs := append(corpusLogs(t), "testdata/recorded.log", "testdata/normalize.log")
+	fields, served := 0, 0
+	for _, path := range logs {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var p record.Parser
+		for _, line := range bytes.Split(data, []byte("\n")) {
+			r, _, err := p.ParseLine(line)
+			if err != nil {
+				continue
+			}
+			for i := range r.Fields {
+				// The field alone, after the bare word before it (the
+				// "old" of old LOGIN records), so that no other field can
+				// satisfy the query.
+				one := *r
+				one.Fields = r.Fields[i : i+1]
+				if i > 0 && r.Fields[i-1].Kind == record.KindBare {
+					one.Fields = r.Fields[i-1 : i+1]
+				}
+				j := len(one.Fields) - 1
+				role := fieldRole(&one, j)
+				if role != fieldRole(r, i) {
+					t.Fatalf("%s: field %q: role %d alone, %d in its record", path, r.Fields[i].Key, role, fieldRole(r, i))
+				}
+				fields++
+				for _, c := range classes {
+					q, ok := queryFor(c, one.Fields[j].Value)
+					if !ok {
+						continue
+					}
+					m := NewMatcher(q)
+					got := m.Match(m.Record(&one))
+					if want := serves(role, c); got != want {
+						t.Fatalf("%s: %s field %s=%q, option class %d: matcher %v, fieldRole %d says %v",
+							path, r.TypeName, r.Fields[i].Key, r.Fields[i].Value, c, got, role, want)
+					}
+					if got {
+						served++
+					}
+				}
+			}
+		}
+	}
+	t.Logf("%d fields, %d (field, option) pairs served", fields, served)
 }

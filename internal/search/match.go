@@ -178,6 +178,71 @@ func (m *Matcher) Record(r *record.Record) uint64 {
 	return mask
 }
 
+// fieldRole says which option field i of r serves, as a token class
+// (tokPID, tokFile, ...), or 0 for none: the fields Record tests, for the
+// index's tokens (tokens.go). uid, euid and auid also serve -ua, gid and
+// egid -ga. Record keeps its own switch, a function call per field costs
+// it half again; TestFieldRoleAgreesWithMatcher holds the two to the
+// same fields on every corpus record.
+func fieldRole(r *record.Record, i int) byte {
+	f := &r.Fields[i]
+	if f.Kind == record.KindBare || f.Kind == record.KindNull {
+		return 0
+	}
+	switch f.Key {
+	case "pid":
+		return tokPID
+	case "ppid":
+		return tokPPID
+	case "ses":
+		return tokSes
+	case "syscall":
+		return tokSyscall
+	case "exit":
+		return tokExit
+	case "success", "res":
+		return tokSuccess
+	case "uid":
+		return tokUID
+	case "euid":
+		return tokEUID
+	case "auid":
+		if i > 0 && r.Fields[i-1].Kind == record.KindBare && string(r.Fields[i-1].Value) == "old" {
+			return 0 // as in Record
+		}
+		return tokAUID
+	case "gid":
+		return tokGID
+	case "egid":
+		return tokEGID
+	case "comm":
+		return tokComm
+	case "exe":
+		return tokExe
+	case "name":
+		if r.TypeName == "PATH" || r.TypeName == "AVC" {
+			return tokFile
+		}
+	case "cwd":
+		return tokFile
+	case "path":
+		if r.TypeName == "AVC" {
+			return tokFile
+		}
+	case "key":
+		return tokKey
+	case "hostname":
+		return tokHost
+	case "terminal":
+		return tokTerm
+	case "contid":
+		if r.TypeName == "CONTAINER_ID" || r.TypeName == "CONTAINER_OP" {
+			return tokContID
+		}
+	}
+	return 0
+}
+
 func (m *Matcher) intBit(bit uint64, want Int, v []byte) uint64 {
 	if bit == 0 {
 		return 0

@@ -11,9 +11,10 @@ import (
 
 // An index (internal/logindex) keeps, for each segment of a log, a Bloom
 // filter of tokens: what the records of the segment could satisfy, in a
-// form a query can test without the records. appendTokens mirrors
-// Matcher.Record field by field, so that for every option a record
-// satisfies, the record yields the tokens indexTerms asks of that option:
+// form a query can test without the records. appendTokens reads the
+// fields Matcher.Record reads (fieldRole picks them for both), so that
+// for every option a record satisfies, the record yields the tokens
+// indexTerms asks of that option:
 // an exact value for numbers (a pid, a uid as the u32 the kernel keeps, a
 // success value, a record type, each id of a contid chain), and every
 // three-byte substring for strings, which options match as substrings
@@ -82,7 +83,8 @@ func appendTrigrams(dst []uint64, class byte, v []byte) []uint64 {
 	return dst
 }
 
-// appendTokens appends the tokens of r; see the comment at the top.
+// appendTokens appends the tokens of r; see the comment at the top. The
+// fields it reads are those fieldRole gives the matcher.
 func appendTokens(dst []uint64, r *record.Record) []uint64 {
 	dst = append(dst, numToken(tokType, uint64(r.Type)), nameToken(tokTypeName, r.TypeName))
 	if n := abi.MsgTypeName(r.Type); n != r.TypeName {
@@ -102,54 +104,23 @@ func appendTokens(dst []uint64, r *record.Record) []uint64 {
 		}
 	}
 	for i := range r.Fields {
-		f := &r.Fields[i]
-		if f.Kind == record.KindBare || f.Kind == record.KindNull {
-			continue
-		}
-		v := f.Value
-		switch f.Key {
-		case "pid":
-			num(tokPID, v)
-		case "ppid":
-			num(tokPPID, v)
-		case "ses":
+		v := r.Fields[i].Value
+		switch c := fieldRole(r, i); c {
+		case tokPID, tokPPID, tokSyscall, tokExit:
+			num(c, v)
+		case tokSes:
 			id(v, tokSes)
-		case "syscall":
-			num(tokSyscall, v)
-		case "exit":
-			num(tokExit, v)
-		case "success", "res":
+		case tokSuccess:
 			if s := successOf(v); s != SuccessAny {
 				dst = append(dst, numToken(tokSuccess, uint64(s)))
 			}
-		case "uid":
-			id(v, tokUID, tokAnyUID)
-		case "euid":
-			id(v, tokEUID, tokAnyUID)
-		case "auid":
-			if i > 0 && r.Fields[i-1].Kind == record.KindBare && string(r.Fields[i-1].Value) == "old" {
-				continue
-			}
-			id(v, tokAUID, tokAnyUID)
-		case "gid":
-			id(v, tokGID, tokAnyGID)
-		case "egid":
-			id(v, tokEGID, tokAnyGID)
-		case "comm":
-			dst = appendTrigrams(dst, tokComm, v)
-		case "exe":
-			dst = appendTrigrams(dst, tokExe, v)
-		case "name":
-			if r.TypeName == "PATH" || r.TypeName == "AVC" {
-				dst = appendTrigrams(dst, tokFile, v)
-			}
-		case "cwd":
-			dst = appendTrigrams(dst, tokFile, v)
-		case "path":
-			if r.TypeName == "AVC" {
-				dst = appendTrigrams(dst, tokFile, v)
-			}
-		case "key":
+		case tokUID, tokEUID, tokAUID:
+			id(v, c, tokAnyUID)
+		case tokGID, tokEGID:
+			id(v, c, tokAnyGID)
+		case tokComm, tokExe, tokFile, tokHost, tokTerm:
+			dst = appendTrigrams(dst, c, v)
+		case tokKey:
 			for len(v) > 0 {
 				k := v
 				if j := bytes.IndexByte(v, 0x01); j >= 0 {
@@ -159,14 +130,8 @@ func appendTokens(dst []uint64, r *record.Record) []uint64 {
 				}
 				dst = appendTrigrams(dst, tokKey, k)
 			}
-		case "hostname":
-			dst = appendTrigrams(dst, tokHost, v)
-		case "terminal":
-			dst = appendTrigrams(dst, tokTerm, v)
-		case "contid":
-			if r.TypeName == "CONTAINER_ID" || r.TypeName == "CONTAINER_OP" {
-				dst = appendChainTokens(dst, v)
-			}
+		case tokContID:
+			dst = appendChainTokens(dst, v)
 		}
 	}
 	return dst
