@@ -1,9 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -14,17 +13,9 @@ import (
 
 func indexCLI(t *testing.T, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	var out, errw bytes.Buffer
-	fs := newFlagSet(lookup("index"), io.Discard)
-	if err := fs.Parse(args); err != nil {
-		return "", err.Error(), 2
-	}
-	err := runIndex(context.Background(), fs, &out, &errw)
-	var st exitStatus
-	if err != nil && !errors.As(err, &st) {
-		errw.WriteString(err.Error())
-	}
-	return out.String(), errw.String(), statusOf(err)
+	return commandCLI("index", func(fs *flag.FlagSet, out, errw io.Writer) error {
+		return runIndex(context.Background(), fs, out, errw)
+	}, args...)
 }
 
 func TestIndexCLI(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"io"
 	"os"
 	"path/filepath"
@@ -17,22 +18,27 @@ type=SYSCALL msg=audit(1700000100.200:11): arch=c000003e syscall=257 success=no 
 type=PROCTITLE msg=audit(1700000100.200:11): proctitle="cat"
 `
 
-// searchCLI runs the search command's flag parsing and body as main
-// would, with the exit statuses captured instead of ending the test.
-func searchCLI(t *testing.T, args ...string) (stdout, stderr string, code int) {
-	t.Helper()
+// commandCLI runs a command's flag parsing and body as main would, with
+// the exit statuses captured instead of ending the test.
+func commandCLI(name string, body func(fs *flag.FlagSet, stdout, stderr io.Writer) error, args ...string) (stdout, stderr string, code int) {
 	var out, errw bytes.Buffer
-	c := lookup("search")
-	fs := newFlagSet(c, io.Discard)
+	fs := newFlagSet(lookup(name), io.Discard)
 	if err := fs.Parse(args); err != nil {
 		return "", err.Error(), 2
 	}
-	err := runSearch(context.Background(), fs, nil, &out, &errw)
+	err := body(fs, &out, &errw)
 	var st exitStatus
 	if err != nil && !errors.As(err, &st) {
 		errw.WriteString(err.Error())
 	}
 	return out.String(), errw.String(), statusOf(err)
+}
+
+func searchCLI(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	return commandCLI("search", func(fs *flag.FlagSet, out, errw io.Writer) error {
+		return runSearch(context.Background(), fs, nil, out, errw)
+	}, args...)
 }
 
 func TestSearchCLI(t *testing.T) {

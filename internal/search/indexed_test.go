@@ -388,59 +388,50 @@ func TestFieldRoleAgreesWithMatcher(t *testing.T) {
 		return role == c || c == tokAnyUID && (role == tokUID || role == tokEUID || role == tokAUID) ||
 			c == tokAnyGID && (role == tokGID || role == tokEGID)
 	}
+	// Where each option class's value goes in a Query: numbers compared
+	// as int64, ids as the kernel's u32, strings.
+	nums := map[byte]func(*Query) *Int{
+		tokPID: func(q *Query) *Int { return &q.PID }, tokPPID: func(q *Query) *Int { return &q.PPID },
+		tokSyscall: func(q *Query) *Int { return &q.Syscall }, tokExit: func(q *Query) *Int { return &q.Exit },
+	}
+	ids := map[byte]func(*Query) *Int{
+		tokSes: func(q *Query) *Int { return &q.Session }, tokUID: func(q *Query) *Int { return &q.UID },
+		tokEUID: func(q *Query) *Int { return &q.EUID }, tokAUID: func(q *Query) *Int { return &q.AUID },
+		tokAnyUID: func(q *Query) *Int { return &q.AnyUID }, tokGID: func(q *Query) *Int { return &q.GID },
+		tokEGID: func(q *Query) *Int { return &q.EGID }, tokAnyGID: func(q *Query) *Int { return &q.AnyGID },
+	}
+	strs := map[byte]func(*Query) *string{
+		tokComm: func(q *Query) *string { return &q.Comm }, tokExe: func(q *Query) *string { return &q.Exe },
+		tokFile: func(q *Query) *string { return &q.File }, tokKey: func(q *Query) *string { return &q.Key },
+		tokHost: func(q *Query) *string { return &q.Hostname }, tokTerm: func(q *Query) *string { return &q.Terminal },
+	}
 	queryFor := func(c byte, v []byte) (Query, bool) {
+		var q Query
 		n, isNum := parseInt(v)
-		id := SetInt(int64(uint32(n)))
-		s := string(v)
-		if i := bytes.IndexByte(v, 0x01); c == tokKey && i >= 0 {
-			s = string(v[:i])
-		}
-		switch c {
-		case tokPID:
-			return Query{PID: SetInt(n)}, isNum
-		case tokPPID:
-			return Query{PPID: SetInt(n)}, isNum
-		case tokSyscall:
-			return Query{Syscall: SetInt(n)}, isNum
-		case tokExit:
-			return Query{Exit: SetInt(n)}, isNum
-		case tokSes:
-			return Query{Session: id}, isNum
-		case tokUID:
-			return Query{UID: id}, isNum
-		case tokEUID:
-			return Query{EUID: id}, isNum
-		case tokAUID:
-			return Query{AUID: id}, isNum
-		case tokAnyUID:
-			return Query{AnyUID: id}, isNum
-		case tokGID:
-			return Query{GID: id}, isNum
-		case tokEGID:
-			return Query{EGID: id}, isNum
-		case tokAnyGID:
-			return Query{AnyGID: id}, isNum
-		case tokSuccess:
-			sv := successOf(v)
-			return Query{Success: sv}, sv != SuccessAny
-		case tokComm:
-			return Query{Comm: s}, s != ""
-		case tokExe:
-			return Query{Exe: s}, s != ""
-		case tokFile:
-			return Query{File: s}, s != ""
-		case tokKey:
-			return Query{Key: s}, s != ""
-		case tokHost:
-			return Query{Hostname: s}, s != ""
-		case tokTerm:
-			return Query{Terminal: s}, s != ""
-		case tokContID:
+		switch {
+		case nums[c] != nil:
+			*nums[c](&q) = SetInt(n)
+			return q, isNum
+		case ids[c] != nil:
+			*ids[c](&q) = SetInt(int64(uint32(n)))
+			return q, isNum
+		case strs[c] != nil:
+			s := v
+			if i := bytes.IndexByte(v, 0x01); c == tokKey && i >= 0 {
+				s = v[:i] // one key of several
+			}
+			*strs[c](&q) = string(s)
+			return q, len(s) > 0
+		case c == tokSuccess:
+			q.Success = successOf(v)
+			return q, q.Success != SuccessAny
+		case c == tokContID:
 			var first uint64
 			ok := chainIDs(v, func(x uint64) bool { first = x; return true })
-			return Query{ContID: SetInt(int64(first))}, ok
+			q.ContID = SetInt(int64(first))
+			return q, ok
 		}
-		return Query{}, false
+		return q, false
 	}
 	classes := []byte{tokPID, tokPPID, tokSes, tokSyscall, tokExit, tokSuccess, tokUID, tokEUID, tokAUID,
 		tokAnyUID, tokGID, tokEGID, tokAnyGID, tokContID, tokComm, tokExe, tokFile, tokKey, tokHost, tokTerm}
