@@ -21,6 +21,12 @@
 #                     must), CPU per event relative to `contaudit` (issue 4's
 #                     target: at most 1.05) and the process table's size and
 #                     memory per tracked process.
+#   contaudit-cnreader  `contaudit` again, with bench/cnreader.c beside it: a
+#                     C program that only receives the proc connector's FORK
+#                     and EXIT events, in batches, and throws them away. Its
+#                     CPU per event, as a fraction of the daemon's in the same
+#                     run, is the least that following the host's processes
+#                     from the proc connector can add (issue 4's floor).
 #
 # Runs as root on the shared kernel: it takes the kernel-test lock for its
 # whole run, refuses to start next to another audit daemon, and restores the
@@ -30,14 +36,15 @@
 #
 # Environment: STORM_N (default 20000), BENCH_RUNS (default 3),
 # BENCH_CONFIGS (space-separated subset of: noaudit auditd64 auditd8192
-# auditdnone reader contaudit contaudit-contid; default all), BENCH_KEEP=1 keeps the
+# auditdnone reader contaudit contaudit-contid contaudit-cnreader; default
+# all), BENCH_KEEP=1 keeps the
 # temp dir.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 N=${STORM_N:-20000}
 RUNS=${BENCH_RUNS:-3}
-CONFIGS=${BENCH_CONFIGS:-"noaudit auditd64 auditd8192 auditdnone reader contaudit contaudit-contid"}
+CONFIGS=${BENCH_CONFIGS:-"noaudit auditd64 auditd8192 auditdnone reader contaudit contaudit-contid contaudit-cnreader"}
 LOCK=/run/lock/contaudit-kerneltest.lock
 RULE=(-a 'always,exit' -F arch=b64 -S execve -k storm)
 CONTID=4242       # the contid contaudit-contid runs the storm in
@@ -52,7 +59,7 @@ note() { echo "execstorm: $*" >&2; }
 [[ $N =~ ^[1-9][0-9]*$ ]] || die "STORM_N must be a positive integer, not '$N'"
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive integer, not '$RUNS'"
 for c in $CONFIGS; do
-  case $c in noaudit|auditd64|auditd8192|auditdnone|reader|contaudit|contaudit-contid) ;; *) die "unknown configuration '$c' in BENCH_CONFIGS" ;; esac
+  case $c in noaudit|auditd64|auditd8192|auditdnone|reader|contaudit|contaudit-contid|contaudit-cnreader) ;; *) die "unknown configuration '$c' in BENCH_CONFIGS" ;; esac
 done
 [[ $(id -u) -eq 0 ]] || die "must run as root (it drives the kernel's audit state)"
 for cmd in auditctl gcc flock pidof awk; do
@@ -100,6 +107,15 @@ proc_cpu() {
   line=${line##*) }
   read -r -a f <<<"$line"
   CPU_TICKS=$((f[11] + f[12]))
+}
+
+# proc_runtime PID: sets RUNTIME_NS to the CPU time of PID's main thread in
+# ns (/proc/PID/schedstat); exact, unlike the ticks of proc_cpu, for the
+# single-threaded cnreader whose CPU is a few ticks per run.
+proc_runtime() {
+  local a rest
+  read -r a rest <"/proc/$1/schedstat"
+  RUNTIME_NS=$a
 }
 
 # proc_hwm PID: sets HWM_KB to the process's peak RSS (VmHWM) in KiB.
@@ -186,10 +202,11 @@ exec {NAP_FD}<>"$WORK/nap"
 # ---- build -----------------------------------------------------------------
 gcc -O2 -Wall -o "$WORK/storm" "$ROOT/bench/storm.c" || die "cannot compile bench/storm.c"
 gcc -O2 -Wall -o "$WORK/nullreader" "$ROOT/bench/nullreader.c" || die "cannot compile bench/nullreader.c"
+gcc -O2 -Wall -o "$WORK/cnreader" "$ROOT/bench/cnreader.c" || die "cannot compile bench/cnreader.c"
 
 CONTAUDIT="$ROOT/bin/contaudit"
 declare -A NA     # contaudit configuration -> why it is not available
-if [[ " $CONFIGS " == *" contaudit "* || " $CONFIGS " == *" contaudit-contid "* ]]; then
+if [[ " $CONFIGS " == *" contaudit"* ]]; then
   reason=
   if ! make -C "$ROOT" build >"$WORK/build.log" 2>&1; then
     reason="make build failed: $(grep -v '^make' "$WORK/build.log" | grep . | head -n 1 | cut -c1-160)"
@@ -199,6 +216,7 @@ if [[ " $CONFIGS " == *" contaudit "* || " $CONFIGS " == *" contaudit-contid "* 
   if [[ -n $reason ]]; then
     NA[contaudit]=$reason
     NA[contaudit-contid]=$reason
+    NA[contaudit-cnreader]=$reason
   elif [[ " $CONFIGS " == *" contaudit-contid "* ]] && ! "$CONTAUDIT" contid run --help >"$WORK/contid-help.log" 2>&1; then
     NA[contaudit-contid]="bin/contaudit has no working contid run subcommand: $(grep . "$WORK/contid-help.log" | head -n 1 | cut -c1-160)"
   fi
@@ -256,6 +274,8 @@ echo
 
 # RESULTS rows: config run wall_s recs true_recs lost bwta_jiffies cpu_ticks
 # hwm_kb backlog workload_cpu_s contid_recs procs_live procs_retained
+# recv_ns side_ns (contaudit-cnreader: cnreader's CPU inside the recvmmsg
+# calls that returned events, and its whole CPU during the run, in ns)
 # (contid_recs: true_recs whose event has a CONTAINER_ID record with contid
 # $CONTID; procs_*: the daemon's process table after the run; "-": n/a)
 RESULTS="$WORK/results.tsv"
@@ -302,7 +322,7 @@ run_noaudit() { # RUN
   audit_status
   [[ ${ST[pid]} == 0 ]] || die "an audit daemon (pid ${ST[pid]}) registered while the benchmark ran"
   run_storm "$d"
-  printf '%s\t%s\t%s\t-\t-\t-\t-\t-\t-\t-\t%s\t-\t-\t-\n' noaudit "$1" "$WALL" "$WCPU" >>"$RESULTS"
+  printf '%s\t%s\t%s\t-\t-\t-\t-\t-\t-\t-\t%s\t-\t-\t-\t-\t-\n' noaudit "$1" "$WALL" "$WCPU" >>"$RESULTS"
   printf '  %-16s run %d: wall %7.3fs  workload cpu %7.3fs\n' noaudit "$1" "$WALL" "$WCPU"
 }
 
@@ -363,7 +383,7 @@ start_registered() {
 # run_daemon CONFIG RUN: one run under an audit daemon. Returns 1 (with
 # READY_ERR set) if the daemon could not be started.
 run_daemon() {
-  local cfg=$1 run=$2 d="$WORK/$1.$2" pid backlog log sock=
+  local cfg=$1 run=$2 d="$WORK/$1.$2" pid backlog log sock= side=
   mkdir -p "$d"
   auditctl -D >/dev/null
   case $cfg in
@@ -425,6 +445,23 @@ EOF
         stop_daemon "$pid"
         return 1
       fi
+      if [[ $cfg == contaudit-cnreader ]]; then
+        "$WORK/cnreader" >"$d/cnreader.out" 2>&1 9>&- {NAP_FD}>&- &
+        side=$!
+        STARTED_PIDS+=("$side")
+        local i
+        for ((i = 0; i < READY_TIMEOUT * 10; i++)); do
+          grep -q '^ready' "$d/cnreader.out" && break
+          proc_alive "$side" || break
+          nap 0.1
+        done
+        if ! grep -q '^ready' "$d/cnreader.out"; then
+          READY_ERR="cnreader did not subscribe to the proc connector: $(grep . "$d/cnreader.out" | tail -n 1 | cut -c1-160)"
+          stop_daemon "$side"
+          stop_daemon "$pid"
+          return 1
+        fi
+      fi
       ;;
   esac
 
@@ -440,7 +477,8 @@ EOF
   fi
   nap 0.5
   proc_cpu "$pid"
-  local cpu0=$CPU_TICKS
+  local cpu0=$CPU_TICKS side0=0
+  if [[ -n $side ]]; then proc_runtime "$side"; side0=$RUNTIME_NS; fi
 
   run_storm "$d" "$sock"
 
@@ -462,7 +500,19 @@ EOF
   done
   ((still >= 4)) || ODD+=("$cfg run $run: daemon still busy ${DRAIN_TIMEOUT}s after the storm")
   proc_cpu "$pid"
-  local cpu=$((CPU_TICKS - cpu0))
+  local cpu=$((CPU_TICKS - cpu0)) sidens=- recvns=-
+  if [[ -n $side ]]; then
+    proc_runtime "$side"
+    sidens=$((RUNTIME_NS - side0))
+    stop_daemon "$side"
+    # Its receive time over its whole life: the events outside the
+    # storm's window are a few dozen of some 2N.
+    recvns=$(sed -n 's/.* \([0-9][0-9]*\) ns receiving$/\1/p' "$d/cnreader.out")
+    [[ -n $recvns ]] || die "cnreader printed no receive time: $(tail -n 1 "$d/cnreader.out")"
+    if grep -q ' [1-9][0-9]* overruns' "$d/cnreader.out"; then
+      ODD+=("$cfg run $run: cnreader lost events: $(grep -o '[0-9]* events.*' "$d/cnreader.out")")
+    fi
+  fi
   proc_hwm "$pid"
   local hwm=$HWM_KB
 
@@ -488,7 +538,7 @@ EOF
 
   if [[ $cfg == reader ]]; then
     # No log to count; the CPU is its own, per storm exec.
-    printf '%s\t%s\t%s\t-\t-\t%s\t%s\t%s\t%s\t%s\t%s\t-\t-\t-\n' "$cfg" "$run" "$WALL" "$lost" "$bwta" "$cpu" "$hwm" "$backlog_eff" "$WCPU" >>"$RESULTS"
+    printf '%s\t%s\t%s\t-\t-\t%s\t%s\t%s\t%s\t%s\t%s\t-\t-\t-\t-\t-\n' "$cfg" "$run" "$WALL" "$lost" "$bwta" "$cpu" "$hwm" "$backlog_eff" "$WCPU" >>"$RESULTS"
     printf '  %-16s run %d: wall %7.3fs  workload cpu %7.3fs  %s  lost %5d  bwt_actual %5d jiffies  cpu %6.2fs  maxrss %6d KiB  backlog %s\n' \
       "$cfg" "$run" "$WALL" "$WCPU" "$(grep -o '[0-9]* datagrams.*' "$d/daemon.out" | head -n 1)" "$lost" "$bwta" "$(awk -v t="$cpu" -v h="$CLK_TCK" 'BEGIN { print t / h }')" "$hwm" "$backlog_eff"
     return 0
@@ -504,11 +554,14 @@ EOF
     want != "" && /type=CONTAINER_ID / && $0 ~ (" contid=" want "( |$)") { cid[stamp($0)] = 1 }
     END { c = 0; for (k in own) if (k in cid) c++; print s + 0, t + 0, (want == "" ? "-" : c) }')
   read -r recs truerecs cidrecs <<<"$counts"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$cfg" "$run" "$WALL" "$recs" "$truerecs" "$lost" "$bwta" "$cpu" "$hwm" "$backlog_eff" "$WCPU" "$cidrecs" "$live" "$retained" >>"$RESULTS"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$cfg" "$run" "$WALL" "$recs" "$truerecs" "$lost" "$bwta" "$cpu" "$hwm" "$backlog_eff" "$WCPU" "$cidrecs" "$live" "$retained" "$recvns" "$sidens" >>"$RESULTS"
   printf '  %-16s run %d: wall %7.3fs  workload cpu %7.3fs  storm recs %6d (workload %6d)  lost %5d  bwt_actual %5d jiffies  cpu %6.2fs  maxrss %6d KiB  backlog %s' \
     "$cfg" "$run" "$WALL" "$WCPU" "$recs" "$truerecs" "$lost" "$bwta" "$(awk -v t="$cpu" -v h="$CLK_TCK" 'BEGIN { print t / h }')" "$hwm" "$backlog_eff"
   if [[ $cfg == contaudit-contid ]]; then
     printf '  contid %s on %s of %s  table %s live + %s retained' "$CONTID" "$cidrecs" "$N" "$live" "$retained"
+  fi
+  if [[ $sidens != - ]]; then
+    printf '  cnreader cpu %.3fs, receiving %.3fs (%s)' "$(awk -v n="$sidens" 'BEGIN { print n / 1e9 }')" "$(awk -v n="$recvns" 'BEGIN { print n / 1e9 }')" "$(grep -o '[0-9]* events, [0-9]* overruns' "$d/cnreader.out" | head -n 1)"
   fi
   printf '\n'
   if [[ $cfg == contaudit* && $backlog_eff != 8192 ]]; then
@@ -525,7 +578,7 @@ for ((r = 1; r <= RUNS; r++)); do
   for cfg in $CONFIGS; do
     case $cfg in
       noaudit) run_noaudit "$r" ;;
-      contaudit | contaudit-contid)
+      contaudit | contaudit-contid | contaudit-cnreader)
         if [[ -n ${NA[$cfg]:-} ]]; then
           continue
         fi
@@ -546,7 +599,7 @@ echo
 echo "medians over $RUNS run(s), STORM_N=$N (storm recs: SYSCALL lines with key=\"storm\"; own: those whose ppid is the workload's PID, expected $N)"
 summary() {
   LC_ALL=C awk -F'\t' -v configs="$CONFIGS" -v tck="$CLK_TCK" -v hz="$HZ" -v n_want="$N" -v contid="$CONTID" -v memtest="$MEMTEST" \
-    -v na_c="${NA[contaudit]:-}" -v na_cc="${NA[contaudit-contid]:-}" '
+    -v na_c="${NA[contaudit]:-}" -v na_cc="${NA[contaudit-contid]:-}" -v na_cn="${NA[contaudit-cnreader]:-}" '
     function median(s,   a, n, i, j, t) {
       n = split(s, a, " ")
       for (i = 2; i <= n; i++) { t = a[i] + 0; for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
@@ -568,6 +621,13 @@ summary() {
         if (!(c in cidmin) || $12 + 0 < cidmin[c]) cidmin[c] = $12 + 0
         ncid[c]++
       }
+      if ($15 != "-" && $15 != "" && $16 != "-" && $8 > 0) {
+        # the receive CPU of cnreader, and its whole CPU, over the CPU
+        # of the daemon beside it in the same run
+        recvf[c] = recvf[c] " " (($15 / 1e9) / ($8 / tck))
+        sidef[c] = sidef[c] " " (($16 / 1e9) / ($8 / tck))
+        recvk[c] = recvk[c] " " ($4 > 0 ? ($15 / 1e9) * 1000 / $4 : -1)
+      }
       if ($13 != "-" && $13 != "" && $14 != "-" && $14 != "") {
         live[c] = live[c] " " $13; ret[c] = ret[c] " " $14
       }
@@ -582,6 +642,7 @@ summary() {
         if (!(c in seen)) {
           if (c == "contaudit") printf "%-32s not available (%s)\n", c, na_c
           if (c == "contaudit-contid") printf "%-32s not available (%s)\n", c, na_cc
+          if (c == "contaudit-cnreader") printf "%-32s not available (%s)\n", c, na_cn
           continue
         }
         w = median(wall[c]); ratio = base > 0 ? sprintf("%.2fx", w / base) : "-"
@@ -614,6 +675,11 @@ summary() {
         }
         printf "process table heap per process, TestMemoryPerProcess: %s\n", memtest
       }
+      if (recvf["contaudit-cnreader"] != "") {
+        c = "contaudit-cnreader"
+        print ""
+        printf "proc connector floor (cnreader: FORK and EXIT events only, batches of 64, nothing decoded): receiving them takes %.4f s CPU per 1k storm events, %.1f%% of the daemon'"'"'s CPU per event beside it (median; %.1f%% with cnreader'"'"'s own wake-ups); a process table kept from the proc connector costs at least %.2fx (issue 4 target: at most 1.05)\n", median(recvk[c]), median(recvf[c]) * 100, median(sidef[c]) * 100, 1 + median(recvf[c])
+      }
       if (("contaudit" in cpkm) && cpkm["contaudit"] > 0) {
         print ""
         for (i = 1; i <= n; i++) {
@@ -641,6 +707,7 @@ summary() {
       if (c == "reader") return "reader, no log, backlog 8192"
       if (c == "contaudit") return "contaudit, backlog " bl[c]
       if (c == "contaudit-contid") return "contaudit+contid, backlog " bl[c]
+      if (c == "contaudit-cnreader") return "contaudit+cnreader, backlog " bl[c]
       return c
     }
   ' "$RESULTS"
