@@ -1,18 +1,20 @@
 /* cnreader: receives the proc connector's FORK and EXIT events and throws
  * them away.
  *
- * The floor for following the host's processes (bench/execstorm.sh,
- * configuration "contaudit-cnreader", issue 4's CPU target): any process
- * table kept current from the proc connector must at least receive these
- * events. It receives them the cheapest way: the kernel filters out every
+ * What following the host's processes costs before anything handles the
+ * events (bench/execstorm.sh, configuration "contaudit-cnreader", issue 4's
+ * CPU target): any process table kept current from the proc connector must
+ * at least receive them. It receives them the cheapest way: the kernel filters out every
  * other event type (Linux 6.6 and later), and every 20 ms (contaudit's
- * contaudit_batch_delay) the socket is drained with recvmmsg(2), 64
+ * contaudit_batch_delay; PAUSE_MS) the socket is drained with recvmmsg(2), 64
  * events a call, without blocking. Nothing is decoded.
  *
- * Its own wake-ups are not part of that floor (a daemon drains the
+ * Its own wake-ups are not part of that cost (a daemon drains the
  * connector in the rounds it runs anyway), so it also measures the thread
  * CPU time spent inside the recvmmsg calls that returned events: the
  * marginal cost of receiving them.
+ *
+ * usage: cnreader [PAUSE_MS]   (default 20: the pause between drains)
  *
  * It prints "ready" once subscribed, and on SIGTERM
  * "cnreader: E events, O overruns, R ns receiving" (O: ENOBUFS), then exits.
@@ -25,6 +27,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -49,7 +52,7 @@ struct listen_req {
 	uint32_t event_type;
 } __attribute__((packed));
 
-int main(void) {
+int main(int argc, char **argv) {
 	static char bufs[BATCH][SLOT];
 	struct mmsghdr msgs[BATCH];
 	struct iovec iov[BATCH];
@@ -57,12 +60,19 @@ int main(void) {
 	struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
 	struct listen_req req;
 	struct sigaction sa;
-	struct timespec pause = {0, 20 * 1000 * 1000};
+	long pause_ms = argc > 1 ? atol(argv[1]) : 20;
+	struct timespec pause;
 	unsigned long events = 0, overruns = 0;
 	long long recv_ns = 0;
 	int rcvbuf = 8 << 20;
 	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_CONNECTOR);
 
+	if (pause_ms <= 0 || pause_ms > 1000) {
+		fprintf(stderr, "cnreader: PAUSE_MS must be 1 to 1000, not '%s'\n", argv[1]);
+		return 2;
+	}
+	pause.tv_sec = pause_ms / 1000;
+	pause.tv_nsec = pause_ms % 1000 * 1000000L;
 	if (fd < 0) {
 		perror("cnreader: socket");
 		return 1;
