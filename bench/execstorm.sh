@@ -383,7 +383,7 @@ start_registered() {
 # run_daemon CONFIG RUN: one run under an audit daemon. Returns 1 (with
 # READY_ERR set) if the daemon could not be started.
 run_daemon() {
-  local cfg=$1 run=$2 d="$WORK/$1.$2" pid backlog log sock= side=
+  local cfg=$1 run=$2 d="$WORK/$1.$2" pid backlog log sock='' side=''
   mkdir -p "$d"
   auditctl -D >/dev/null
   case $cfg in
