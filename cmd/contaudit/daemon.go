@@ -17,6 +17,7 @@ import (
 	"github.com/contaudit/contaudit/internal/control"
 	"github.com/contaudit/contaudit/internal/daemon"
 	"github.com/contaudit/contaudit/internal/logfile"
+	"github.com/contaudit/contaudit/internal/proctable"
 	"github.com/contaudit/contaudit/internal/rules"
 )
 
@@ -104,7 +105,10 @@ func loadDaemonConfig(configPath, rulesPath string, setFilter func(daemon.EventF
 }
 
 func trackerConfig(cfg *auditconf.Config, d *daemon.Daemon, log *slog.Logger) attribute.Config {
+	// auditconf accepts only the names ParseEventSource reads.
+	events, _ := proctable.ParseEventSource(cfg.ProcessEvents)
 	return attribute.Config{
+		Table:      proctable.Config{Events: events},
 		Socket:     cfg.ControlSocket,
 		SocketMode: cfg.ControlMode,
 		SocketGID:  cfg.ControlGID,

@@ -63,8 +63,9 @@ type Tracker struct {
 	wg      sync.WaitGroup
 	closed  sync.Once
 
-	exitMu sync.Mutex
-	exits  []pendingExit
+	exitMu   sync.Mutex
+	exits    []pendingExit // exits[exitHead:] wait for Advance
+	exitHead int
 
 	// Loop-goroutine state.
 	auditClock time.Time
@@ -127,6 +128,11 @@ func Open(cfg Config) (_ *Tracker, err error) {
 			t.table.Close()
 		}
 	}()
+	if src, why := t.table.EventSource(); why != "" {
+		t.log.Warn("process events from the proc connector: BPF unavailable", "reason", why)
+	} else {
+		t.log.Info("process events", "source", src.String())
+	}
 	drops, err := t.restore()
 	if err != nil {
 		return nil, err
@@ -135,13 +141,23 @@ func Open(cfg Config) (_ *Tracker, err error) {
 	if cfg.RecordBarrier != nil {
 		t.backend.SetRecordBarrier(cfg.RecordBarrier)
 	}
-	// Hooks run in event order, one at a time, outside the table's lock.
-	t.table.OnFork(func(parent, child proctable.ProcID) {
-		t.backend.Do(func(r *contid.Registry) { r.Fork(contid.ProcID(parent), contid.ProcID(child)) })
-	})
-	t.table.OnExit(func(p proctable.ProcID) {
+	// Hooks run in event order, one batch at a time, outside the table's
+	// lock. Exits wait for Advance: the exited process's records may
+	// still be on their way.
+	t.table.OnChanges(func(cs []proctable.Change) {
+		t.backend.Do(func(r *contid.Registry) {
+			for _, c := range cs {
+				if !c.Exit {
+					r.Fork(contid.ProcID(c.Parent), contid.ProcID(c.Proc))
+				}
+			}
+		})
 		t.exitMu.Lock()
-		t.exits = append(t.exits, pendingExit{contid.ProcID(p), time.Now()})
+		for _, c := range cs {
+			if c.Exit {
+				t.exits = append(t.exits, pendingExit{contid.ProcID(c.Proc), c.At})
+			}
+		}
 		t.exitMu.Unlock()
 	})
 	if len(drops) > 0 {
@@ -319,24 +335,22 @@ func (t *Tracker) Sync() {
 // that are older than ExitGrace. now is the loop's clock.
 func (t *Tracker) Advance(now time.Time) {
 	t.exitMu.Lock()
-	if len(t.exits) == 0 {
-		t.exitMu.Unlock()
+	defer t.exitMu.Unlock()
+	if t.exitHead == len(t.exits) {
 		return
 	}
 	cutoff := now.Add(-t.cfg.ExitGrace)
 	if t.auditClock.After(cutoff) {
 		cutoff = t.auditClock
 	}
-	n := 0
+	n := t.exitHead
 	for n < len(t.exits) && !t.exits[n].at.After(cutoff) {
 		n++
 	}
-	due := slices.Clone(t.exits[:n])
-	t.exits = slices.Delete(t.exits, 0, n)
-	t.exitMu.Unlock()
-	if len(due) == 0 {
+	if n == t.exitHead {
 		return
 	}
+	due := t.exits[t.exitHead:n]
 	t.backend.Do(func(r *contid.Registry) {
 		var drops []contid.OpRecord
 		for _, e := range due {
@@ -346,6 +360,17 @@ func (t *Tracker) Advance(now time.Time) {
 			t.onRecords(drops)
 		}
 	})
+	clear(due)
+	t.exitHead = n
+	// Consumed from the front; compacted once half is dead, so that an
+	// exit costs amortised O(1) and the buffer is reused.
+	switch {
+	case t.exitHead == len(t.exits):
+		t.exits, t.exitHead = t.exits[:0], 0
+	case t.exitHead > len(t.exits)/2 && t.exitHead > 64:
+		k := copy(t.exits, t.exits[t.exitHead:])
+		t.exits, t.exitHead = t.exits[:k], 0
+	}
 }
 
 // Annotate adds a CONTAINER_ID record for each record of the event that

@@ -71,6 +71,7 @@ type Config struct {
 
 	// Container auditing (docs/contid.md).
 	Containers        bool        // contaudit_containers
+	ProcessEvents     string      // contaudit_process_events: auto, bpf or connector
 	ControlSocket     string      // contaudit_control_socket
 	ControlMode       os.FileMode // contaudit_control_mode, octal
 	ControlGroup      string      // contaudit_control_group, as written
@@ -167,6 +168,7 @@ func Default() *Config {
 		BatchDelayMs:  20,
 
 		Containers:        true,
+		ProcessEvents:     "auto",
 		ControlSocket:     "/run/contaudit/control.sock",
 		ControlMode:       0o660,
 		ControlGID:        -1,

@@ -114,6 +114,7 @@ var keys = []key{
 	{name: "contaudit_queue_depth", parse: number(func(c *Config) *int { return &c.QueueDepth }, 1, 1<<24)},
 	{name: "contaudit_batch_delay", parse: number(func(c *Config) *int { return &c.BatchDelayMs }, 0, 100)},
 	{name: "contaudit_containers", parse: yesNo(func(c *Config) *bool { return &c.Containers })},
+	{name: "contaudit_process_events", parse: parseProcessEvents},
 	{name: "contaudit_control_socket", parse: absPath(func(c *Config) *string { return &c.ControlSocket }, false)},
 	{name: "contaudit_control_mode", parse: parseControlMode},
 	{name: "contaudit_control_group", parse: parseControlGroup},
@@ -272,6 +273,19 @@ func yesNo(field func(*Config) *bool) func(*Config, string, string) error {
 		}
 		return nil
 	}
+}
+
+// processEventNames are contaudit_process_events' values, the names
+// proctable.ParseEventSource reads.
+var processEventNames = []string{"auto", "bpf", "connector"}
+
+func parseProcessEvents(c *Config, v, _ string) error {
+	var i int
+	if err := enum(processEventNames, v, &i); err != nil {
+		return err
+	}
+	c.ProcessEvents = processEventNames[i]
+	return nil
 }
 
 func enum(names []string, v string, dst *int) error {

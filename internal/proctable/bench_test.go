@@ -98,10 +98,10 @@ func BenchmarkApplyForkExecExit(b *testing.B) {
 		c := fakeClocks(ts)
 		fork, exec, exit := forkEvent(ts, 100, pid, pid), execEvent(ts+ms, pid), exitEvent(ts+2*ms, pid, pid, 100)
 		t.drainMu.Lock()
-		t.apply(&fork, c)
-		t.apply(&exec, c)
+		t.apply(&fork, 0, c)
+		t.apply(&exec, 0, c)
 		delete(f.procs, pid)
-		t.apply(&exit, c)
+		t.apply(&exit, 0, c)
 		t.afterBatch(c)
 		t.drainMu.Unlock()
 	}
@@ -168,7 +168,7 @@ func heapPerProcess(n int) float64 {
 		f.procs[pid] = &procInfo{pid: pid, ppid: 1, tgid: pid, start: ticks(ts), state: 'S', threads: 1, ns: fakeNS,
 			comm: []byte("worker"), exe: []byte("/usr/bin/worker"), cgroup: []byte("/system.slice/worker.service")}
 		ev := forkEvent(ts, 1, pid, pid)
-		t.apply(&ev, fakeClocks(ts))
+		t.apply(&ev, 0, fakeClocks(ts))
 		delete(f.procs, pid) // the fake's copy is not the table's cost
 	}
 	t.drainMu.Unlock()

@@ -1,12 +1,14 @@
 // Package proctable keeps, for every live process on the host, its identity
 // (PID and start time, which survives PID reuse), lineage, namespaces,
 // cgroup, command and credentials, current in real time from the kernel's
-// proc connector, so that audit records can be attributed to the process
+// process events, so that audit records can be attributed to the process
 // (and later the container) that caused them.
 //
 // A Table is seeded from /proc, then follows FORK, EXEC, EXIT, UID, GID
-// and COMM events. When the kernel drops events (ENOBUFS on the connector
-// socket) the table rescans /proc and reconciles. Exited processes are kept
+// and COMM events from the proc connector, or FORK and EXIT from BPF
+// programs through a ring buffer (internal/procbpf; Config.Events). When
+// events are lost (ENOBUFS on the connector socket, a full ring) the table
+// rescans /proc and reconciles. Exited processes are kept
 // for a retention window so that their last records still resolve.
 //
 // Concurrency: one RWMutex guards the table. Writers are the event drain

@@ -1,17 +1,20 @@
 package proctable
 
 import (
-	"errors"
+	"time"
+
 	"github.com/contaudit/contaudit/internal/abi"
 )
 
-// apply applies one connector event. Called with drainMu held; /proc is
-// read before taking the table lock so readers never wait on procfs.
-func (t *Table) apply(ev *abi.ProcEvent, c clocks) {
+// apply applies one connector event. start is the task's start time in
+// ticks when the event carries it (BPF's do), 0 when not. Called with
+// drainMu held; /proc is read before taking the table lock so readers
+// never wait on procfs.
+func (t *Table) apply(ev *abi.ProcEvent, start uint64, c clocks) {
 	t.n.events.Add(1)
 	switch ev.What {
 	case abi.PROC_EVENT_FORK:
-		t.applyFork(ev, c)
+		t.applyFork(ev, start, c)
 	case abi.PROC_EVENT_EXEC:
 		t.applyExec(ev, c)
 	case abi.PROC_EVENT_EXIT:
@@ -44,10 +47,7 @@ func (t *Table) apply(ev *abi.ProcEvent, c clocks) {
 	}
 }
 
-// errLazyFork marks a fork a lazy table did not read.
-var errLazyFork = errors.New("proctable: fork not read")
-
-func (t *Table) applyFork(ev *abi.ProcEvent, c clocks) {
+func (t *Table) applyFork(ev *abi.ProcEvent, start uint64, c clocks) {
 	f := ev.Fork()
 	if f.ChildPID != f.ChildTGID {
 		t.n.threadForks.Add(1)
@@ -59,31 +59,21 @@ func (t *Table) applyFork(ev *abi.ProcEvent, c clocks) {
 		return
 	}
 	t.n.forks.Add(1)
-	est := c.ticksAt(ev.TimestampNs)
+	est, estimated := start, false
+	if est == 0 {
+		est, estimated = c.ticksAt(ev.TimestampNs), true
+	}
+	if t.cfg.LazyExec && t.forkLazily(f, est, estimated, ev.TimestampNs, c) {
+		return
+	}
 	// A child inherits exe, loginuid, sessionid, cgroup and namespaces:
 	// copy them from the parent rather than pay 17 more syscalls per
 	// fork, unless NSpid shows a new PID namespace (clone with
 	// CLONE_NEWPID, usually with other namespaces) or the parent is
 	// unknown. exec re-reads everything.
 	t.info = procInfo{}
-	lazy := false
-	if t.cfg.LazyExec {
-		// Only the start time is needed to name the child; the rest is
-		// the parent's until Refresh.
-		t.mu.RLock()
-		par := t.liveByPID(f.ParentTGID)
-		lazy = par != nil && par.ns != nil
-		t.mu.RUnlock()
-	}
-	var err error
-	if lazy {
-		// Not even the stat: the FORK's own timestamp names the child,
-		// within a tick (StartEstimated; see Exact).
-		err = errLazyFork
-	} else {
-		err = t.src.read(f.ChildPID, &t.info, est, startSlack, readStatus)
-	}
-	if err == nil && !lazy {
+	err := t.src.read(f.ChildPID, &t.info, est, startSlack, readStatus)
+	if err == nil {
 		t.mu.RLock()
 		par := t.liveByPID(f.ParentTGID)
 		// A comm other than the parent's means the child has exec'd
@@ -114,29 +104,67 @@ func (t *Table) applyFork(ev *abi.ProcEvent, c clocks) {
 		if p = t.find(id); p == nil || p.exited() {
 			// Gone (or its PID already reused) before we could read it:
 			// a child starts as a copy of its parent, exec aside.
-			p = &proc{id: id, tgid: f.ChildPID, threads: 1, flags: ForkSeen | StartEstimated}
+			p = &proc{id: id, tgid: f.ChildPID, threads: 1, flags: ForkSeen}
+			if estimated {
+				p.flags |= StartEstimated
+			}
 			if par := t.liveByPID(f.ParentTGID); par != nil {
 				p.copyFrom(par)
 			}
 			t.insert(p, c)
 			created = true
-			if err != errLazyFork {
-				t.n.estimatedStarts.Add(1)
-			}
+			t.n.estimatedStarts.Add(1)
 		}
 	}
 	if created {
 		p.startNs = int64(ev.TimestampNs) + c.monoToWall
-		if lazy {
-			p.tgid, p.threads = f.ChildTGID, 1
-			p.flags |= Stale
-		}
 	}
 	t.linkParent(p, f.ParentTGID)
 	if created || p.flags&(ForkSeen|ForkInferred) == 0 {
-		t.pending = append(t.pending, hookEvent{fork: true, parent: p.parent, child: p.id})
+		t.pending = append(t.pending, forkChange(p))
 	}
 	p.flags |= ForkSeen
+}
+
+// forkLazily applies the FORK of a known parent without reading /proc
+// (Config.LazyExec): the child is named by the event's start time, or its
+// timestamp (StartEstimated; see Exact), and is a Stale copy of its
+// parent. Under an exec storm this is most of what following processes
+// costs, so it takes the lock once and looks each PID up once. It reports
+// false, having done nothing, when the parent is unknown, which needs the
+// reads.
+func (t *Table) forkLazily(f abi.ForkProcEvent, start uint64, estimated bool, ts uint64, c clocks) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	par := t.liveByPID(f.ParentTGID)
+	if par == nil || par.ns == nil {
+		return false
+	}
+	id := ProcID{f.ChildPID, start}
+	head := t.byPID[id.PID]
+	p := findIn(head, id)
+	created := false
+	// An exited entry it matches is an older holder of the PID (see
+	// applyFork): the child is new.
+	if p == nil || p.exited() {
+		p = &proc{id: id, tgid: f.ChildTGID, threads: 1, flags: ForkSeen | Stale, startNs: int64(ts) + c.monoToWall}
+		if estimated {
+			p.flags |= StartEstimated
+		}
+		p.copyFrom(par)
+		t.insertAt(p, head, c)
+		created = true
+	}
+	if p.parentP != par {
+		p.detach()
+		p.parent = par.id
+		par.addChild(p)
+	}
+	if created || p.flags&(ForkSeen|ForkInferred) == 0 {
+		t.pending = append(t.pending, forkChange(p))
+	}
+	p.flags |= ForkSeen
+	return true
 }
 
 func (t *Table) applyExec(ev *abi.ProcEvent, c clocks) {
@@ -169,7 +197,7 @@ func (t *Table) applyExec(ev *abi.ProcEvent, c clocks) {
 		// Its FORK never reached us (lost, or before the socket opened).
 		t.n.inferredForks.Add(1)
 		t.linkParent(p, t.info.ppid)
-		t.pending = append(t.pending, hookEvent{fork: true, parent: p.parent, child: p.id})
+		t.pending = append(t.pending, forkChange(p))
 		return
 	}
 	p.flags &^= leaderGone
@@ -244,29 +272,44 @@ func (t *Table) applyExit(ev *abi.ProcEvent, c clocks) {
 }
 
 // afterBatch re-reads the parent of children whose parent exited (the
-// kernel reparents them before it sends the EXIT), prunes, and runs
-// hooks. Called with drainMu held.
+// kernel reparents them in exit_notify), prunes, and runs hooks. Called
+// with drainMu held.
+//
+// The connector sends EXIT after exit_notify, so one read finds the new
+// parent. BPF's EXIT comes from sched_process_exit, which fires before it
+// (the exiting task still closes its files and drops its memory first):
+// a child that still names the exiting parent is read again at the next
+// drain, for up to reparentWait.
 func (t *Table) afterBatch(c clocks) {
 	t.mu.Lock()
 	kids := t.reparent
-	t.reparent = nil
+	t.reparent = t.reparentSpare[:0]
 	t.mu.Unlock()
-	for _, id := range kids {
+	for _, k := range kids {
 		t.info = procInfo{}
-		if t.src.read(id.PID, &t.info, id.StartTime, startSlack, 0) != nil {
+		if t.src.read(k.id.PID, &t.info, k.id.StartTime, startSlack, 0) != nil {
 			continue
 		}
 		t.mu.Lock()
-		if p := t.find(id); p != nil && !p.exited() {
-			t.linkParent(p, t.info.ppid)
+		if p := t.find(k.id); p != nil && !p.exited() {
+			if par := p.parentP; par != nil && par.exited() && par.id.PID == t.info.ppid && c.wallNow-k.since < int64(reparentWait) {
+				t.reparent = append(t.reparent, k)
+			} else {
+				t.linkParent(p, t.info.ppid)
+			}
 		}
 		t.mu.Unlock()
 	}
+	t.reparentSpare = kids
 	t.mu.Lock()
 	t.prune(c.wallNow)
 	t.mu.Unlock()
 	t.flushHooks()
 }
+
+// reparentWait bounds how long a child is read again while the kernel has
+// not yet reparented it from its exited parent (see afterBatch).
+const reparentWait = 5 * time.Second
 
 // rescan walks /proc and reconciles: processes not known are added (their
 // fork was missed), known ones refreshed (parent, threads, comm ...), and
@@ -315,7 +358,7 @@ func (t *Table) rescan(seed bool) error {
 		t.linkParent(l.p, l.ppid)
 		if l.created && !seed {
 			t.n.inferredForks.Add(1)
-			t.pending = append(t.pending, hookEvent{fork: true, parent: l.p.parent, child: l.p.id})
+			t.pending = append(t.pending, forkChange(l.p))
 		}
 	}
 	for _, p := range t.byPID {

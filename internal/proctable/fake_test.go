@@ -101,7 +101,7 @@ func (t *Table) applyAll(c clocks, evs ...abi.ProcEvent) {
 	t.drainMu.Lock()
 	defer t.drainMu.Unlock()
 	for i := range evs {
-		t.apply(&evs[i], c)
+		t.apply(&evs[i], 0, c)
 	}
 	t.afterBatch(c)
 }

@@ -18,17 +18,39 @@ import (
 	"time"
 
 	"github.com/contaudit/contaudit/internal/kerneltest"
+	"github.com/contaudit/contaudit/internal/procbpf"
 	"golang.org/x/sys/unix"
 )
 
 // These tests use the real proc connector and /proc. They only start,
 // wait for and kill their own processes.
 
+// eachSource runs f once per event source: the proc connector, and BPF,
+// which carries what a LazyExec table needs only.
+func eachSource(t *testing.T, cfg Config, f func(t *testing.T, cfg Config)) {
+	for _, src := range []EventSource{EventsConnector, EventsBPF} {
+		t.Run(src.String(), func(t *testing.T) {
+			c := cfg
+			c.Events = src
+			if src == EventsBPF {
+				c.LazyExec = true
+			}
+			f(t, c)
+		})
+	}
+}
+
 // openKernel opens a table with Run going, as the daemon would.
 func openKernel(t *testing.T, cfg Config, run bool) *Table {
 	t.Helper()
 	kerneltest.RequireRoot(t)
+	if cfg.Events == EventsAuto {
+		cfg.Events = EventsConnector
+	}
 	tb, err := Open(cfg)
+	if errors.Is(err, procbpf.ErrUnsupported) {
+		kerneltest.Skip(t, "BPF process events unavailable (needs tp_btf, ring buffers and CAP_BPF): %v", err)
+	}
 	if errors.Is(err, unix.EPERM) || errors.Is(err, unix.EPROTONOSUPPORT) {
 		kerneltest.Skip(t, "proc connector unavailable (needs CONFIG_PROC_EVENTS and the initial namespaces): %v", err)
 	}
@@ -240,8 +262,10 @@ func TestKernelForkExecExit(t *testing.T) {
 	}
 }
 
-func TestKernelShortLived(t *testing.T) {
-	tb := openKernel(t, Config{}, true)
+func TestKernelShortLived(t *testing.T) { eachSource(t, Config{}, testShortLived) }
+
+func testShortLived(t *testing.T, cfg Config) {
+	tb := openKernel(t, cfg, true)
 	self := int32(os.Getpid())
 	const n = 200
 	type run struct {
@@ -292,8 +316,10 @@ func TestKernelShortLived(t *testing.T) {
 	}
 }
 
-func TestKernelDoubleForkReparent(t *testing.T) {
-	tb := openKernel(t, Config{}, true)
+func TestKernelDoubleForkReparent(t *testing.T) { eachSource(t, Config{}, testDoubleForkReparent) }
+
+func testDoubleForkReparent(t *testing.T, cfg Config) {
+	tb := openKernel(t, cfg, true)
 	busybox := kerneltest.RequireCommand(t, "busybox")
 	perl := kerneltest.RequireCommand(t, "perl")
 	// perl becomes a child subreaper (prctl 36) and runs a shell that
@@ -362,8 +388,10 @@ waitpid($m, 0);
 // TestKernelPIDReuse makes the kernel hand a PID to a second process:
 // clone3 with set_tid (as CRIU does) reuses our own reaped child's PID,
 // without touching the host's PID counter or any sysctl.
-func TestKernelPIDReuse(t *testing.T) {
-	tb := openKernel(t, Config{}, true)
+func TestKernelPIDReuse(t *testing.T) { eachSource(t, Config{}, testPIDReuse) }
+
+func testPIDReuse(t *testing.T, cfg Config) {
+	tb := openKernel(t, cfg, true)
 	perl := kerneltest.RequireCommand(t, "perl")
 	self, _ := tb.Lookup(int32(os.Getpid()))
 	const script = `
@@ -597,7 +625,14 @@ func TestKernelRuncContainer(t *testing.T) {
 // listen: the table must then follow its own children.
 func TestKernelOpenUnprivileged(t *testing.T) {
 	if os.Getenv("PROCTABLE_UNPRIVILEGED_CHILD") == "1" {
-		tb, err := Open(Config{})
+		// A lazy table would take BPF, which nobody may load: it
+		// falls back to the connector and says why.
+		tb, err := Open(Config{LazyExec: true})
+		if err == nil {
+			if src, why := tb.EventSource(); src != EventsConnector || why == "" {
+				t.Errorf("lazy table as uid %d: event source %v, reason %q; want the connector and a reason", os.Getuid(), src, why)
+			}
+		}
 		if err != nil {
 			if !errors.Is(err, unix.EPERM) {
 				t.Fatalf("Open as uid %d: %v, want EPERM", os.Getuid(), err)
@@ -659,12 +694,22 @@ func TestKernelOpenUnprivileged(t *testing.T) {
 // A passive table subscribes without Go's poller and follows processes
 // through Sync alone.
 func TestPassive(t *testing.T) {
+	eachSource(t, Config{Passive: true, LazyExec: true}, testPassive)
+}
+
+func testPassive(t *testing.T, cfg Config) {
 	kerneltest.RequireRoot(t)
-	tab, err := Open(Config{Passive: true, LazyExec: true})
+	tab, err := Open(cfg)
+	if errors.Is(err, procbpf.ErrUnsupported) {
+		kerneltest.Skip(t, "BPF process events unavailable: %v", err)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer tab.Close()
+	if got, why := tab.EventSource(); got != cfg.Events {
+		t.Fatalf("event source %v (%s), want %v", got, why, cfg.Events)
+	}
 	if err := tab.Run(t.Context()); err == nil {
 		t.Fatal("Run on a passive table did not fail")
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"github.com/contaudit/contaudit/internal/recvbatch"
 	"os"
 	"strconv"
 	"strings"
@@ -13,6 +12,8 @@ import (
 	"unsafe"
 
 	"github.com/contaudit/contaudit/internal/abi"
+	"github.com/contaudit/contaudit/internal/procbpf"
+	"github.com/contaudit/contaudit/internal/recvbatch"
 	"golang.org/x/sys/unix"
 )
 
@@ -227,35 +228,70 @@ func recv(fd int, b []byte) (int, error) {
 	}
 }
 
-// Open subscribes to the proc connector, then seeds the table from /proc:
-// in that order, so that nothing that happens during the walk is missed.
-// It must run in the initial user and PID namespaces, and as root: kernels
-// before 6.6 refuse the subscription without CAP_NET_ADMIN, and /proc
-// hides other users' namespaces and executables from anyone else.
+// Open subscribes to the process events (the proc connector's, or BPF's:
+// Config.Events), then seeds the table from /proc: in that order, so that
+// nothing that happens during the walk is missed. It must run in the
+// initial user and PID namespaces, and as root: kernels before 6.6 refuse
+// the connector's subscription without CAP_NET_ADMIN, BPF needs CAP_BPF,
+// and /proc hides other users' namespaces and executables from anyone
+// else.
 func Open(cfg Config) (*Table, error) {
 	cfg.defaults()
-	sock, err := openSocket(cfg.ReceiveBuffer, cfg.Passive)
-	if err != nil {
-		return nil, err
+	var (
+		sock *socket
+		ring *procbpf.Ring
+		note string
+		err  error
+	)
+	switch {
+	case cfg.Events == EventsBPF && !cfg.LazyExec:
+		return nil, errors.New("BPF process events need a LazyExec table: they carry FORK and EXIT only")
+	case cfg.Events == EventsBPF || (cfg.Events == EventsAuto && cfg.LazyExec):
+		ring, err = procbpf.Open(procbpf.Options{Size: cfg.RingSize, Wakeup: !cfg.Passive})
+		if err != nil && cfg.Events == EventsBPF {
+			return nil, err
+		}
+		if err != nil {
+			note = err.Error()
+		}
 	}
-	if cfg.LazyExec {
-		sock.forkExitOnly()
+	if ring == nil {
+		if sock, err = openSocket(cfg.ReceiveBuffer, cfg.Passive); err != nil {
+			if note != "" {
+				return nil, fmt.Errorf("%w (BPF, tried first: %s)", err, note)
+			}
+			return nil, err
+		}
+		if cfg.LazyExec {
+			sock.forkExitOnly()
+		}
+	}
+	closeEvents := func() {
+		if sock != nil {
+			sock.f.Close()
+		} else {
+			ring.Close()
+		}
 	}
 	r1, err := newProcReader(cfg.ProcRoot)
 	if err != nil {
-		sock.f.Close()
+		closeEvents()
 		return nil, err
 	}
 	r2, err := newProcReader(cfg.ProcRoot)
 	if err != nil {
-		sock.f.Close()
+		closeEvents()
 		r1.close()
 		return nil, err
 	}
 	t := newTable(cfg, r1, r2)
-	t.sock = sock
-	t.rcvbuf.Store(int64(cfg.ReceiveBuffer))
-	t.events = newEventBatch()
+	t.sock, t.ring, t.ringNote = sock, ring, note
+	if sock != nil {
+		t.rcvbuf.Store(int64(cfg.ReceiveBuffer))
+		t.events = newEventBatch()
+	} else {
+		t.ringLost = ring.Lost()
+	}
 	t.closers = []func(){r1.close, r2.close}
 	t.drainMu.Lock()
 	err = t.rescan(true)
@@ -282,6 +318,9 @@ func (t *Table) Close() error {
 	t.inferMu.Lock()
 	t.inferSrc = deadSource{}
 	t.inferMu.Unlock()
+	if t.ring != nil {
+		return t.ring.Close()
+	}
 	return t.sock.f.Close()
 }
 
@@ -295,11 +334,16 @@ var errPassive = errors.New("proctable: Run on a passive table: its owner calls 
 // ErrClosed is returned by Sync and Run after Close.
 var ErrClosed = errors.New("proctable: closed")
 
-// Sync applies every event the kernel has queued on the socket so far,
-// without blocking for more. Call it before attributing a batch of audit
-// records: a FORK the kernel sent before a record was generated is then in
-// the table. When nothing is queued it costs a mutex and one recvfrom.
+// Sync applies every event the kernel has queued so far, without blocking
+// for more. Call it before attributing a batch of audit records: a FORK
+// the kernel sent before a record was generated is then in the table.
+// When nothing is queued it costs a mutex and one recvfrom (the
+// connector's) or two memory reads (BPF's ring).
 func (t *Table) Sync() error {
+	if t.ring != nil {
+		_, err := t.drainRing(false)
+		return err
+	}
 	rc, err := t.sock.f.SyscallConn()
 	if err != nil {
 		return ErrClosed
@@ -314,6 +358,10 @@ func (t *Table) Sync() error {
 // trySync drains like Sync unless a drain is running (or the caller is a
 // hook inside one); it reports whether it applied any event.
 func (t *Table) trySync() bool {
+	if t.ring != nil {
+		n, _ := t.drainRing(true)
+		return n > 0
+	}
 	if t.sock == nil {
 		return false
 	}
@@ -329,8 +377,11 @@ func (t *Table) trySync() bool {
 // Run applies events as they arrive until ctx is done (it then returns
 // nil) or the socket fails.
 func (t *Table) Run(ctx context.Context) error {
-	if t.sock.passive {
+	if t.cfg.Passive {
 		return errPassive
+	}
+	if t.ring != nil {
+		return t.runRing(ctx)
 	}
 	rc, err := t.sock.f.SyscallConn()
 	if err != nil {
@@ -445,10 +496,16 @@ func (t *Table) applyDatagram(b []byte, c clocks) {
 			return
 		}
 		if typ != unix.NLMSG_ERROR && typ != unix.NLMSG_NOOP {
-			if m, data, err := abi.UnmarshalCnMsg(b[unix.NLMSG_HDRLEN:l]); err == nil &&
-				m.ID.Idx == abi.CN_IDX_PROC && m.ID.Val == abi.CN_VAL_PROC &&
-				abi.UnmarshalProcEvent(data, &t.ev) == nil {
-				t.apply(&t.ev, c)
+			m, data, err := abi.UnmarshalCnMsg(b[unix.NLMSG_HDRLEN:l])
+			switch {
+			case err != nil:
+				t.n.badEvents.Add(1)
+			case m.ID.Idx != abi.CN_IDX_PROC || m.ID.Val != abi.CN_VAL_PROC:
+				// Another connector's message: not ours to count.
+			case abi.UnmarshalProcEvent(data, &t.ev) != nil:
+				t.n.badEvents.Add(1)
+			default:
+				t.apply(&t.ev, 0, c)
 			}
 		}
 		a := (l + unix.NLMSG_ALIGNTO - 1) &^ (unix.NLMSG_ALIGNTO - 1)

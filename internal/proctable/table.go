@@ -1,12 +1,14 @@
 package proctable
 
 import (
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
 	"unsafe"
 
 	"github.com/contaudit/contaudit/internal/abi"
+	"github.com/contaudit/contaudit/internal/procbpf"
 	"golang.org/x/sys/unix"
 )
 
@@ -65,6 +67,49 @@ type Config struct {
 	// never calls Run. The socket then stays out of Go's network
 	// poller, which would otherwise wake a thread for every event.
 	Passive bool
+	// Events chooses where the events come from (default EventsAuto).
+	Events EventSource
+	// RingSize sizes BPF's ring buffer: a power of two of at least a
+	// page (default procbpf.DefaultSize).
+	RingSize int
+}
+
+// EventSource says where a table's process events come from.
+type EventSource int
+
+const (
+	// EventsAuto takes BPF for a LazyExec table when the kernel and the
+	// process's privileges allow it, and the proc connector otherwise.
+	EventsAuto EventSource = iota
+	// EventsConnector takes the proc connector: one netlink datagram per
+	// event.
+	EventsConnector
+	// EventsBPF takes the same events from BPF programs on the
+	// scheduler's tracepoints, through a ring buffer read without a
+	// system call (internal/procbpf). It carries FORK and EXIT only,
+	// hence LazyExec; Open fails if it cannot be had.
+	EventsBPF
+)
+
+// String is the name the daemon's configuration uses.
+func (s EventSource) String() string {
+	switch s {
+	case EventsConnector:
+		return "connector"
+	case EventsBPF:
+		return "bpf"
+	}
+	return "auto"
+}
+
+// ParseEventSource reads "auto", "connector" or "bpf".
+func ParseEventSource(v string) (EventSource, error) {
+	for _, s := range []EventSource{EventsAuto, EventsConnector, EventsBPF} {
+		if v == s.String() {
+			return s, nil
+		}
+	}
+	return EventsAuto, fmt.Errorf("process event source %q: want auto, connector or bpf", v)
 }
 
 func (c *Config) defaults() {
@@ -89,6 +134,8 @@ type Stats struct {
 	// by a rescan; DroppedEvents is the kernel's count of events dropped
 	// on the socket (sk_drops, from /proc/net/netlink).
 	LostEvents, DroppedEvents, Rescans uint64
+	// BadEvents: events that could not be decoded (each is skipped).
+	BadEvents uint64
 	// InferredForks: processes first known from a rescan, an EXEC or
 	// Attribute; EstimatedStarts: gone before /proc could be read;
 	// InferredExits: found gone by a rescan or replaced by a newer PID
@@ -104,7 +151,7 @@ type counters struct {
 	events, forks, threadForks, execs, exits, threadExits atomic.Uint64
 	lost, rescans                                         atomic.Uint64
 	inferredForks, estimatedStarts, inferredExits         atomic.Uint64
-	unknownExits                                          atomic.Uint64
+	unknownExits, badEvents                               atomic.Uint64
 }
 
 // procSource reads one process; the real one is /proc, tests use a fake.
@@ -113,9 +160,23 @@ type procSource interface {
 	list(pids []int32) ([]int32, error)
 }
 
-type hookEvent struct {
-	fork          bool
-	parent, child ProcID
+// Change is a fork or an exit, as the hooks hear of it.
+type Change struct {
+	// Exit says that Proc exited; otherwise Parent forked Proc.
+	Exit         bool
+	Parent, Proc ProcID
+	// At is the exit's time, or the new process's start.
+	At time.Time
+}
+
+// reparenting is a child whose parent exited at since (wall ns).
+type reparenting struct {
+	id    ProcID
+	since int64
+}
+
+func forkChange(p *proc) Change {
+	return Change{Parent: p.parent, Proc: p.id, At: time.Unix(0, p.startNs)}
 }
 
 // clocks converts the connector's CLOCK_MONOTONIC stamps and /proc's
@@ -198,28 +259,36 @@ type Table struct {
 	// Guarded by mu too: every mutation may queue hook events and children
 	// whose parent exited (to re-read their ppid after the kernel's
 	// reparenting).
-	pending  []hookEvent
-	spare    []hookEvent // pending's previous buffer, reused
-	reparent []ProcID
+	pending       []Change
+	spare         []Change // pending's previous buffer, reused
+	reparent      []reparenting
+	reparentSpare []reparenting
 
 	// drainMu makes receive+apply one critical section (see Sync).
 	drainMu sync.Mutex
 	src     procSource
 	info    procInfo
-	sock    *socket
-	events  *eventBatch
-	ev      abi.ProcEvent
-	closed  bool
-	closers []func()
-	rcvbuf  atomic.Int64
+	sock    *socket       // the proc connector, or
+	ring    *procbpf.Ring // BPF's ring buffer
+	// ringLost is the ring's lost count the table has recovered from;
+	// ringNote says why a table that could have used it did not.
+	ringLost uint64
+	ringNote string
+	events   *eventBatch
+	ev       abi.ProcEvent
+	rev      procbpf.Event
+	closed   bool
+	closers  []func()
+	rcvbuf   atomic.Int64
 
 	inferMu  sync.Mutex // Attribute's /proc reads
 	inferSrc procSource
 	inferBuf procInfo
 
-	hookMu sync.Mutex
-	onFork []func(parent, child ProcID)
-	onExit []func(ProcID)
+	hookMu    sync.Mutex
+	onFork    []func(parent, child ProcID)
+	onExit    []func(ProcID)
+	onChanges []func([]Change)
 
 	n counters
 
@@ -249,20 +318,36 @@ func (t *Table) OnExit(fn func(ProcID)) {
 	t.hookMu.Unlock()
 }
 
-func (t *Table) runHooks(evs []hookEvent) {
+// OnChanges registers fn to run with each batch of forks and exits, in
+// event order, as OnFork and OnExit report them one by one: a consumer
+// that takes a lock per call pays it once per batch instead. fn must not
+// keep the slice.
+func (t *Table) OnChanges(fn func([]Change)) {
+	t.hookMu.Lock()
+	t.onChanges = append(t.onChanges, fn)
+	t.hookMu.Unlock()
+}
+
+func (t *Table) runHooks(evs []Change) {
 	if len(evs) == 0 {
 		return
 	}
 	t.hookMu.Lock()
 	defer t.hookMu.Unlock()
+	for _, fn := range t.onChanges {
+		fn(evs)
+	}
+	if len(t.onFork)+len(t.onExit) == 0 {
+		return
+	}
 	for _, e := range evs {
-		if e.fork {
+		if !e.Exit {
 			for _, fn := range t.onFork {
-				fn(e.parent, e.child)
+				fn(e.Parent, e.Proc)
 			}
 		} else {
 			for _, fn := range t.onExit {
-				fn(e.child)
+				fn(e.Proc)
 			}
 		}
 	}
@@ -276,12 +361,14 @@ func (t *Table) Stats() Stats {
 	var dropped uint64
 	if t.sock != nil {
 		dropped, _ = t.sock.drops(t.cfg.ProcRoot)
+	} else if t.ring != nil {
+		dropped = t.ring.Lost()
 	}
 	return Stats{DroppedEvents: dropped, ReceiveBuffer: int(t.rcvbuf.Load()), Events: t.n.events.Load(), Forks: t.n.forks.Load(), ThreadForks: t.n.threadForks.Load(),
 		Execs: t.n.execs.Load(), Exits: t.n.exits.Load(), ThreadExits: t.n.threadExits.Load(),
 		LostEvents: t.n.lost.Load(), Rescans: t.n.rescans.Load(), InferredForks: t.n.inferredForks.Load(),
 		EstimatedStarts: t.n.estimatedStarts.Load(), InferredExits: t.n.inferredExits.Load(),
-		UnknownExits: t.n.unknownExits.Load(), Live: live, RetainedExited: all}
+		UnknownExits: t.n.unknownExits.Load(), BadEvents: t.n.badEvents.Load(), Live: live, RetainedExited: all}
 }
 
 // Lookup returns the newest live process with this PID (a thread-group
@@ -521,7 +608,7 @@ func (t *Table) infer(pid, ppid int32, atNs int64) (ProcID, bool) {
 		p, created = t.upsert(info, c, ForkInferred, nil)
 		t.linkParent(p, info.ppid)
 		if created {
-			t.pending = append(t.pending, hookEvent{fork: true, parent: p.parent, child: p.id})
+			t.pending = append(t.pending, forkChange(p))
 		}
 	} else if ppid != 0 && atNs != 0 {
 		parent := t.attributeLocked(ppid, 0, atNs)
@@ -536,7 +623,7 @@ func (t *Table) infer(pid, ppid int32, atNs int64) (ProcID, bool) {
 			p.parent = ProcID{PID: ppid}
 		}
 		t.insert(p, c)
-		t.pending = append(t.pending, hookEvent{fork: true, parent: p.parent, child: p.id})
+		t.pending = append(t.pending, forkChange(p))
 		// Gone from /proc (or replaced): it has exited by now.
 		t.markExited(p, c.wallNow, ExitInferred)
 		t.n.estimatedStarts.Add(1)
@@ -579,8 +666,11 @@ func (t *Table) liveByPID(pid int32) *proc {
 
 // find returns the process with id; an entry whose start was estimated
 // matches within the estimate's error.
-func (t *Table) find(id ProcID) *proc {
-	for p := t.byPID[id.PID]; p != nil; p = p.older {
+func (t *Table) find(id ProcID) *proc { return findIn(t.byPID[id.PID], id) }
+
+// findIn is find in the chain of id's PID, from its newest entry head.
+func findIn(head *proc, id ProcID) *proc {
+	for p := head; p != nil; p = p.older {
 		if p.id.StartTime == id.StartTime {
 			return p
 		}
@@ -677,8 +767,10 @@ func (t *Table) create(info *procInfo, c clocks, flags Flags, inherit *proc) *pr
 
 // insert links p into its PID's chain, newest first. A live process still
 // holding the PID when a newer one arrives has exited unseen.
-func (t *Table) insert(p *proc, c clocks) {
-	head := t.byPID[p.id.PID]
+func (t *Table) insert(p *proc, c clocks) { t.insertAt(p, t.byPID[p.id.PID], c) }
+
+// insertAt is insert with the PID's chain already looked up.
+func (t *Table) insertAt(p *proc, head *proc, c clocks) {
 	if head == nil || head.id.StartTime <= p.id.StartTime {
 		if head != nil && !head.exited() {
 			t.markExited(head, c.wallNow, ExitInferred)
@@ -725,10 +817,10 @@ func (t *Table) markExited(p *proc, wallNs int64, extra Flags) {
 	if extra&ExitInferred != 0 {
 		t.n.inferredExits.Add(1)
 	}
-	t.pending = append(t.pending, hookEvent{child: p.id})
+	t.pending = append(t.pending, Change{Exit: true, Proc: p.id, At: time.Unix(0, p.exitNs)})
 	for c := p.firstChild; c != nil; c = c.nextSib {
 		if !c.exited() {
-			t.reparent = append(t.reparent, c.id)
+			t.reparent = append(t.reparent, reparenting{c.id, wallNs})
 		}
 	}
 }
