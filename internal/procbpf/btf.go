@@ -58,7 +58,7 @@ type taskOffsets struct {
 }
 
 type btfFile struct {
-	f       *os.File
+	f       io.ReaderAt
 	typeOff int64    // where the type section starts in the file
 	types   []uint32 // offset in the type section of type ID i+1
 	strs    map[string][]uint32
@@ -84,25 +84,34 @@ func readKernelTypes(path string, tracepoints []string) (*kernelTypes, error) {
 		return nil, fmt.Errorf("kernel BTF: %w", err)
 	}
 	defer f.Close()
+	kt, err := findKernelTypes(f, tracepoints)
+	if err != nil {
+		return nil, fmt.Errorf("kernel BTF %s: %w", path, err)
+	}
+	return kt, nil
+}
+
+// findKernelTypes reads what readKernelTypes needs from BTF data.
+func findKernelTypes(f io.ReaderAt, tracepoints []string) (*kernelTypes, error) {
 	want := []string{"task_struct", "pid", "tgid", "real_parent", "exit_code", "exit_signal", "start_boottime"}
 	for _, tp := range tracepoints {
 		want = append(want, "btf_trace_"+tp)
 	}
 	b, err := scanBTF(f, want)
 	if err != nil {
-		return nil, fmt.Errorf("kernel BTF %s: %w", path, err)
+		return nil, err
 	}
 	kt := &kernelTypes{tracepoints: map[string]uint32{}}
 	for _, tp := range tracepoints {
 		id, err := b.find("btf_trace_"+tp, btfTypedef)
 		if err != nil {
-			return nil, fmt.Errorf("kernel BTF %s: tracepoint %s: %w", path, tp, err)
+			return nil, fmt.Errorf("tracepoint %s: %w", tp, err)
 		}
 		kt.tracepoints[tp] = id
 	}
 	task, err := b.find("task_struct", btfStruct)
 	if err != nil {
-		return nil, fmt.Errorf("kernel BTF %s: %w", path, err)
+		return nil, err
 	}
 	for _, fld := range []struct {
 		name string
@@ -116,15 +125,15 @@ func readKernelTypes(path string, tracepoints []string) (*kernelTypes, error) {
 		{"exit_signal", 4, &kt.task.exitSignal},
 		{"start_boottime", 8, &kt.task.startBoottime},
 	} {
-		off, size, err := b.member(task, fld.name, 0)
+		off, size, err := b.member(task, fld.name, 0, 0)
 		if err != nil {
-			return nil, fmt.Errorf("kernel BTF %s: task_struct.%s: %w", path, fld.name, err)
+			return nil, fmt.Errorf("task_struct.%s: %w", fld.name, err)
 		}
 		if size != fld.size {
-			return nil, fmt.Errorf("kernel BTF %s: task_struct.%s is %d bytes, want %d", path, fld.name, size, fld.size)
+			return nil, fmt.Errorf("task_struct.%s is %d bytes, want %d", fld.name, size, fld.size)
 		}
 		if off%8 != 0 || off/8 > 1<<15-8 {
-			return nil, fmt.Errorf("kernel BTF %s: task_struct.%s at bit %d, not a byte a load reaches", path, fld.name, off)
+			return nil, fmt.Errorf("task_struct.%s at bit %d, not a byte a load reaches", fld.name, off)
 		}
 		*fld.dst = int16(off / 8)
 	}
@@ -133,9 +142,9 @@ func readKernelTypes(path string, tracepoints []string) (*kernelTypes, error) {
 
 // scanBTF reads the header, finds the offsets of the wanted names in the
 // string section, and indexes the type section.
-func scanBTF(f *os.File, want []string) (*btfFile, error) {
+func scanBTF(f io.ReaderAt, want []string) (*btfFile, error) {
 	var hdr [24]byte
-	if _, err := io.ReadFull(f, hdr[:]); err != nil {
+	if _, err := f.ReadAt(hdr[:], 0); err != nil {
 		return nil, fmt.Errorf("header: %w", err)
 	}
 	if m := binary.NativeEndian.Uint16(hdr[0:]); m != btfMagic {
@@ -257,7 +266,10 @@ func (b *btfFile) find(name string, kind int) (uint32, error) {
 // anonymous members (randomized layouts nest most of task_struct in one).
 // It returns the bit offset from the start of the outer struct and the
 // member's size in bytes.
-func (b *btfFile) member(id uint32, name string, base uint32) (bitOff, size uint32, err error) {
+func (b *btfFile) member(id uint32, name string, base uint32, depth int) (bitOff, size uint32, err error) {
+	if depth > 8 {
+		return 0, 0, fmt.Errorf("anonymous members nested more than 8 deep at type %d", id)
+	}
 	t, data, err := b.typeAt(id)
 	if err != nil {
 		return 0, 0, err
@@ -289,7 +301,7 @@ func (b *btfFile) member(id uint32, name string, base uint32) (bitOff, size uint
 				return 0, 0, err
 			}
 			if k := b.kind(inner); k == btfStruct || k == btfUnion {
-				if off, sz, err := b.member(inner, name, base+moff); err == nil {
+				if off, sz, err := b.member(inner, name, base+moff, depth+1); err == nil {
 					return off, sz, nil
 				}
 			}

@@ -96,6 +96,23 @@ func collect(t *testing.T, r *Ring, stop func([]Event) bool) []Event {
 	return evs
 }
 
+// waitSleeping waits until pid sleeps (state S), as sleep(1) does once
+// exec'd.
+func waitSleeping(t *testing.T, pid int) {
+	t.Helper()
+	for range 1000 {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i := strings.LastIndexByte(string(b), ')'); i > 0 && len(b) > i+2 && b[i+2] == 'S' {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Fatalf("pid %d never went to sleep", pid)
+}
+
 // statStart is field 22 of /proc/PID/stat: clock ticks since boot.
 func statStart(t *testing.T, pid int) uint64 {
 	t.Helper()
@@ -120,6 +137,10 @@ func TestKernelForkExecExit(t *testing.T) {
 	pid := int32(cmd.Process.Pid)
 	me := int32(os.Getpid())
 	start := statStart(t, cmd.Process.Pid)
+	// Start returns once the new program's memory is in place, before
+	// exec's second half (and its EXEC event): a SIGKILL in between
+	// fails the exec. Kill only the sleeping program.
+	waitSleeping(t, cmd.Process.Pid)
 	cmd.Process.Kill()
 	cmd.Wait()
 	evs := collect(t, r, func(evs []Event) bool {
