@@ -68,9 +68,10 @@ type Tracker struct {
 	exitHead int
 
 	// Loop-goroutine state.
-	auditClock time.Time
-	targets    []target
-	fields     []byte
+	auditClock  time.Time
+	targets     []target
+	fields      []byte
+	annotations uint64
 	// Annotate's results, reused from call to call.
 	outTypes []uint32
 	outRecs  [][]byte
@@ -100,7 +101,15 @@ type Stats struct {
 	Unattributed atomic.Uint64
 	// Ops counts CONTAINER_OP records; SaveErrors failed state saves.
 	Ops, SaveErrors atomic.Uint64
+	// Nanos is the time the daemon's loop spent in Sync, Advance and
+	// Annotate: what container attribution costs it directly. Annotate
+	// runs for every event, so one call in annotateSample is timed and
+	// counted that many times over, which keeps the clock's own cost
+	// (50 ns a read here) out of the hot path.
+	Nanos atomic.Uint64
 }
+
+const annotateSample = 16
 
 // Open starts following processes, restores the registry from the state
 // file and creates the control socket. Nothing is served until Start.
@@ -326,14 +335,21 @@ func writeFileAtomic(path string, data []byte) error {
 // reading a batch of audit records and before annotating them, so that
 // every fork that preceded a record is known.
 func (t *Tracker) Sync() {
+	start := time.Now()
+	defer t.since(start, 1)
 	if err := t.table.Sync(); err != nil && !errors.Is(err, proctable.ErrClosed) {
 		t.log.Warn("process table sync", "err", err)
 	}
 }
 
 // Advance hands the registry the exits the audit stream has passed, or
-// that are older than ExitGrace. now is the loop's clock.
+// that are older than ExitGrace, and lets the process table forget the
+// exited processes the stream has passed. now is the loop's clock.
 func (t *Tracker) Advance(now time.Time) {
+	defer t.since(time.Now(), 1)
+	if !t.auditClock.IsZero() {
+		t.table.Release(t.auditClock)
+	}
 	t.exitMu.Lock()
 	defer t.exitMu.Unlock()
 	if t.exitHead == len(t.exits) {
@@ -385,6 +401,9 @@ func (t *Tracker) Advance(now time.Time) {
 func (t *Tracker) Annotate(types []uint32, recs [][]byte) (_ []uint32, _ [][]byte, subject contid.ProcID) {
 	if len(recs) == 0 {
 		return types, recs, subject
+	}
+	if t.annotations++; t.annotations%annotateSample == 0 {
+		defer t.since(time.Now(), annotateSample)
 	}
 	at, ok := stampTime(recs[0])
 	if ok && at.After(t.auditClock) {
@@ -478,6 +497,11 @@ func (t *Tracker) Member(p contid.ProcID, id uint64) bool {
 		in = r.InChain(p, contid.ID(id))
 	})
 	return in
+}
+
+// since adds n times the time since start to Stats.Nanos.
+func (t *Tracker) since(start time.Time, n int64) {
+	t.stats.Nanos.Add(uint64(n * int64(time.Since(start))))
 }
 
 // Stats returns the tracker's counters.

@@ -155,7 +155,11 @@ func checkInvariants(t testing.TB, r *Registry, tree *fakeTree) {
 	holders := map[*object]int{}
 	nested := map[*object]int{}
 	owned := map[ProcID]int{}
-	for p, o := range r.procs {
+	for k, o := range r.procs {
+		p := k.proc()
+		if key(p) != k || !p.valid() {
+			t.Fatalf("process key %#x does not round-trip: %v", uint64(k), p)
+		}
 		if r.objects[o.id] != o {
 			t.Fatalf("process %v holds contid %s, which is not live", p, o.id)
 		}

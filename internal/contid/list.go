@@ -22,8 +22,8 @@ type Container struct {
 // List returns the live contids ordered by value.
 func (r *Registry) List() []Container {
 	holders := make(map[*object][]ProcID, len(r.objects))
-	for p, o := range r.procs {
-		holders[o] = append(holders[o], p)
+	for k, o := range r.procs {
+		holders[o] = append(holders[o], k.proc())
 	}
 	out := make([]Container, 0, len(r.objects))
 	for _, o := range r.objects {

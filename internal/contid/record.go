@@ -131,7 +131,7 @@ func appendUntrusted(dst []byte, s string) []byte {
 // each ancestor contid marked with ^. It is "" when p has no contid, and
 // then no CONTAINER_ID record is due.
 func (r *Registry) Chain(p ProcID) string {
-	o := r.procs[p]
+	o := r.procs[key(p)]
 	if o == nil {
 		return ""
 	}
@@ -140,7 +140,7 @@ func (r *Registry) Chain(p ProcID) string {
 
 // AppendChain appends p's chain (see Chain) without allocating beyond dst.
 func (r *Registry) AppendChain(dst []byte, p ProcID) []byte {
-	return appendObjectChain(dst, r.procs[p])
+	return appendObjectChain(dst, r.procs[key(p)])
 }
 
 // Chains returns the chains of several processes joined with commas,
@@ -160,7 +160,7 @@ func (r *Registry) AppendChains(dst []byte, procs []ProcID) []byte {
 	}
 	first := true
 	for i, p := range procs {
-		o := r.procs[p]
+		o := r.procs[key(p)]
 		if o == nil {
 			continue
 		}
@@ -183,7 +183,7 @@ func (r *Registry) AppendChains(dst []byte, procs []ProcID) []byte {
 
 func (r *Registry) seenBefore(o *object, procs []ProcID) bool {
 	for _, p := range procs {
-		if r.procs[p] == o {
+		if r.procs[key(p)] == o {
 			return true
 		}
 	}
@@ -219,7 +219,7 @@ func (r *Registry) AppendContainerID(dst []byte, n int, procs ...ProcID) ([]byte
 
 // ChainOf returns p's contids, its own first, or nil when it has none.
 func (r *Registry) ChainOf(p ProcID) Chain {
-	o := r.procs[p]
+	o := r.procs[key(p)]
 	if o == nil {
 		return nil
 	}

@@ -17,6 +17,31 @@ type ProcID struct {
 // IsZero reports whether p names no process.
 func (p ProcID) IsZero() bool { return p == ProcID{} }
 
+// procKey packs a ProcID into 8 bytes, so that the map of holders, which
+// every fork and exit of a contained process touches, takes Go's fast path
+// for 8-byte keys: PIDs stay below 2^22 (the kernel's PID_MAX_LIMIT) and
+// start times, in clock ticks, below 2^42 (1,390 years of uptime). A
+// snapshot is the one way in for other values, and Restore refuses them.
+type procKey uint64
+
+const (
+	keyStartBits = 42
+	keyPIDBits   = 22
+)
+
+func key(p ProcID) procKey {
+	return procKey(uint64(uint32(p.PID)&(1<<keyPIDBits-1))<<keyStartBits | p.StartTime&(1<<keyStartBits-1))
+}
+
+func (k procKey) proc() ProcID {
+	return ProcID{PID: int32(k >> keyStartBits), StartTime: uint64(k) & (1<<keyStartBits - 1)}
+}
+
+// valid reports whether p survives packing into a procKey.
+func (p ProcID) valid() bool {
+	return p.PID >= 0 && p.PID < 1<<keyPIDBits && p.StartTime < 1<<keyStartBits
+}
+
 func (p ProcID) compare(q ProcID) int {
 	if c := cmp.Compare(p.PID, q.PID); c != 0 {
 		return c
@@ -145,9 +170,9 @@ type Registry struct {
 	tree      Tree
 	cfg       Config
 	stopped   bool
-	procs     map[ProcID]*object // processes that hold a contid
-	objects   map[ID]*object     // live contids, pending ones included
-	owned     map[ProcID]int     // live contids per owner
+	procs     map[procKey]*object // processes that hold a contid
+	objects   map[ID]*object      // live contids, pending ones included
+	owned     map[ProcID]int      // live contids per owner
 	capcontid map[ProcID]struct{}
 }
 
@@ -156,7 +181,7 @@ func New(tree Tree, cfg Config) *Registry {
 	return &Registry{
 		tree:      tree,
 		cfg:       cfg.withDefaults(),
-		procs:     make(map[ProcID]*object),
+		procs:     make(map[procKey]*object),
 		objects:   make(map[ID]*object),
 		owned:     make(map[ProcID]int),
 		capcontid: make(map[ProcID]struct{}),
@@ -177,7 +202,7 @@ func (r *Registry) Running() bool { return !r.stopped }
 // Lookup returns the contid of p, or Unset and false. It is the attribution
 // hot path: one map lookup, no allocation.
 func (r *Registry) Lookup(p ProcID) (ID, bool) {
-	if o := r.procs[p]; o != nil {
+	if o := r.procs[key(p)]; o != nil {
 		return o.id, true
 	}
 	return Unset, false
@@ -187,7 +212,7 @@ func (r *Registry) Lookup(p ProcID) (ID, bool) {
 // what a -F contid= rule matches. It is false for Unset: contid=unset
 // matches the processes Lookup finds nothing for.
 func (r *Registry) InChain(p ProcID, id ID) bool {
-	for o := r.procs[p]; o != nil; o = o.parent {
+	for o := r.procs[key(p)]; o != nil; o = o.parent {
 		if o.id == id {
 			return true
 		}
@@ -206,15 +231,16 @@ func (r *Registry) HasCapcontid(p ProcID) bool {
 // keeps its contid, so a fork event seen twice changes nothing. Fork and
 // Exit are about processes; the caller leaves thread creation out.
 func (r *Registry) Fork(parent, child ProcID) {
-	o := r.procs[parent]
+	o := r.procs[key(parent)]
 	if o == nil {
 		return
 	}
-	if _, dup := r.procs[child]; dup {
+	k := key(child)
+	if _, dup := r.procs[k]; dup {
 		return
 	}
 	o.holders++
-	r.procs[child] = o
+	r.procs[k] = o
 }
 
 // Exit records that p exited. It returns the CONTAINER_OP drop records of
@@ -222,12 +248,15 @@ func (r *Registry) Fork(parent, child ProcID) {
 // nested contid refers to it, then each ancestor left without references.
 // It allocates only when something is dropped.
 func (r *Registry) Exit(p ProcID) []OpRecord {
-	delete(r.capcontid, p)
-	o := r.procs[p]
+	if len(r.capcontid) > 0 {
+		delete(r.capcontid, p)
+	}
+	k := key(p)
+	o := r.procs[k]
 	if o == nil {
 		return nil
 	}
-	delete(r.procs, p)
+	delete(r.procs, k)
 	o.holders--
 	return r.release(o, p, nil)
 }
@@ -258,13 +287,13 @@ func (r *Registry) release(o *object, opid ProcID, recs []OpRecord) []OpRecord {
 // restart). It returns the drop records, ordered by PID.
 func (r *Registry) Reconcile() []OpRecord {
 	var dead []ProcID
-	for p := range r.procs {
-		if !r.tree.Alive(p) {
+	for k := range r.procs {
+		if p := k.proc(); !r.tree.Alive(p) {
 			dead = append(dead, p)
 		}
 	}
 	for p := range r.capcontid {
-		if _, held := r.procs[p]; !held && !r.tree.Alive(p) {
+		if _, held := r.procs[key(p)]; !held && !r.tree.Alive(p) {
 			dead = append(dead, p)
 		}
 	}
@@ -291,7 +320,7 @@ func (r *Registry) Set(w Writer, target ProcID, id ID) ([]OpRecord, error) {
 // op=set record carries the labels asked for. Labels longer than
 // MaxLabelLen are refused with EINVAL, after the unset value.
 func (r *Registry) SetLabeled(w Writer, target ProcID, id ID, labels Labels) ([]OpRecord, error) {
-	old := r.procs[target]
+	old := r.procs[key(target)]
 	rec := OpRecord{Op: OpSet, Target: target, Contid: id, OldContid: Unset, Writer: w, Labels: labels}
 	if old != nil {
 		rec.OldContid = old.id
@@ -320,7 +349,7 @@ func (r *Registry) SetLabeled(w Writer, target ProcID, id ID, labels Labels) ([]
 		r.owned[w.Proc]++
 	}
 	o.holders++
-	r.procs[target] = o
+	r.procs[key(target)] = o
 	if old != nil {
 		old.holders--
 		recs = r.release(old, target, recs)
@@ -386,7 +415,7 @@ func (r *Registry) checkSet(w Writer, target ProcID, id ID, labels Labels, old *
 		}
 		return o, nil, nil
 	}
-	parent = r.procs[w.Proc]
+	parent = r.procs[key(w.Proc)]
 	depth := 1
 	if parent != nil {
 		depth = parent.depth + 1

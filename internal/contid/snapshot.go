@@ -65,8 +65,8 @@ func (r *Registry) SnapshotFunc(exact func(ProcID) ProcID) ([]byte, error) {
 		}
 		s.Containers = append(s.Containers, c)
 	}
-	for p, o := range r.procs {
-		s.Procs = append(s.Procs, snapProc{Proc: exact(p), Contid: o.id})
+	for k, o := range r.procs {
+		s.Procs = append(s.Procs, snapProc{Proc: exact(k.proc()), Contid: o.id})
 	}
 	slices.SortFunc(s.Procs, func(a, b snapProc) int { return a.Proc.compare(b.Proc) })
 	for p := range r.capcontid {
@@ -155,15 +155,18 @@ func (r *Registry) load(s *snapshot) error {
 		if p.Proc.IsZero() {
 			return fmt.Errorf("process with no PID")
 		}
+		if !p.Proc.valid() {
+			return fmt.Errorf("process %d with start time %d: out of the kernel's range", p.Proc.PID, p.Proc.StartTime)
+		}
 		o := r.objects[p.Contid]
 		if o == nil {
 			return fmt.Errorf("process %d: contid %s is not in the snapshot", p.Proc.PID, p.Contid)
 		}
-		if _, dup := r.procs[p.Proc]; dup {
+		if _, dup := r.procs[key(p.Proc)]; dup {
 			return fmt.Errorf("process %d listed twice", p.Proc.PID)
 		}
 		o.holders++
-		r.procs[p.Proc] = o
+		r.procs[key(p.Proc)] = o
 	}
 	for _, p := range s.Capcontid {
 		r.capcontid[p] = struct{}{}

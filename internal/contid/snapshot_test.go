@@ -156,6 +156,8 @@ func TestRestoreInvalid(t *testing.T) {
 		{"proc contid", `{"version":1,"procs":[{"proc":{"pid":5,"start_time":9},"contid":"3"}]}`, "contid 3 is not in the snapshot"},
 		{"proc zero", `{"version":1,"procs":[{"proc":{"pid":0,"start_time":0},"contid":"3"}]}`, "no PID"},
 		{"proc twice", `{"version":1,"containers":[{"id":"3","parent":"-1",` + owner + `}],"procs":[{"proc":{"pid":5,"start_time":9},"contid":"3"},{"proc":{"pid":5,"start_time":9},"contid":"3"}]}`, "listed twice"},
+		{"pid beyond PID_MAX_LIMIT", `{"version":1,"containers":[{"id":"3","parent":"-1",` + owner + `}],"procs":[{"proc":{"pid":4194304,"start_time":9},"contid":"3"}]}`, "out of the kernel's range"},
+		{"start beyond 2^42", `{"version":1,"containers":[{"id":"3","parent":"-1",` + owner + `}],"procs":[{"proc":{"pid":5,"start_time":4398046511104},"contid":"3"}]}`, "out of the kernel's range"},
 		{"trailing", `{"version":1} {}`, "trailing data"},
 	}
 	for _, tt := range tests {

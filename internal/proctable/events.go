@@ -104,7 +104,8 @@ func (t *Table) applyFork(ev *abi.ProcEvent, start uint64, c clocks) {
 		if p = t.find(id); p == nil || p.exited() {
 			// Gone (or its PID already reused) before we could read it:
 			// a child starts as a copy of its parent, exec aside.
-			p = &proc{id: id, tgid: f.ChildPID, threads: 1, flags: ForkSeen}
+			p = t.alloc()
+			p.id, p.tgid, p.threads, p.flags = id, f.ChildPID, 1, ForkSeen
 			if estimated {
 				p.flags |= StartEstimated
 			}
@@ -141,13 +142,14 @@ func (t *Table) forkLazily(f abi.ForkProcEvent, start uint64, estimated bool, ts
 		return false
 	}
 	id := ProcID{f.ChildPID, start}
-	head := t.byPID[id.PID]
+	head := t.byPID.get(id.PID)
 	p := findIn(head, id)
 	created := false
 	// An exited entry it matches is an older holder of the PID (see
 	// applyFork): the child is new.
 	if p == nil || p.exited() {
-		p = &proc{id: id, tgid: f.ChildTGID, threads: 1, flags: ForkSeen | Stale, startNs: int64(ts) + c.monoToWall}
+		p = t.alloc()
+		p.id, p.tgid, p.threads, p.flags, p.startNs = id, f.ChildTGID, 1, ForkSeen|Stale, int64(ts)+c.monoToWall
 		if estimated {
 			p.flags |= StartEstimated
 		}
@@ -176,7 +178,7 @@ func (t *Table) applyExec(ev *abi.ProcEvent, c clocks) {
 	}
 	t.mu.RLock()
 	var want, slack uint64
-	if p := t.byPID[pid]; p != nil {
+	if p := t.byPID.get(pid); p != nil {
 		want = p.id.StartTime
 		if p.flags&StartEstimated != 0 {
 			slack = startSlack
@@ -215,7 +217,7 @@ func (t *Table) applyExec(ev *abi.ProcEvent, c clocks) {
 func (t *Table) execLazily(pid int32) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	p := t.byPID[pid]
+	p := t.byPID.get(pid)
 	if p == nil || (p.exited() && p.flags&leaderGone == 0) {
 		return false
 	}
@@ -361,11 +363,12 @@ func (t *Table) rescan(seed bool) error {
 			t.pending = append(t.pending, forkChange(l.p))
 		}
 	}
-	for _, p := range t.byPID {
+	t.byPID.each(func(p *proc) bool {
 		if _, ok := seen[p]; !ok && !p.exited() && p.startNs < c.wallNow {
 			t.markExited(p, c.wallNow, ExitInferred)
 		}
-	}
+		return true
+	})
 	t.reparent = t.reparent[:0] // linkParent above used fresh ppids
 	t.mu.Unlock()
 	if !seed {

@@ -44,7 +44,8 @@ const lateStartNs = int64(100 * time.Millisecond)
 
 // Config tunes a Table. The zero value is usable.
 type Config struct {
-	// Retention keeps exited processes at least this long (default 30s).
+	// Retention keeps exited processes at least this long (default 30s),
+	// unless Release says their records are all attributed.
 	Retention time.Duration
 	// RetainExited keeps at least this many most recent exited processes
 	// whatever their age (default 4096): under an exit storm the time
@@ -250,7 +251,7 @@ type Table struct {
 	cfg Config
 
 	mu        sync.RWMutex
-	byPID     map[int32]*proc // newest process per PID; older ones chained
+	byPID     pidIndex // newest process per PID; older ones chained
 	nsIntern  map[Namespaces]*Namespaces
 	strIntern map[string]string
 	exitQ     []*proc // exit order, for retention; entries before exitHead are gone
@@ -292,12 +293,17 @@ type Table struct {
 
 	n counters
 
+	// releasedNs is the latest Release (wall ns); free holds removed
+	// entries for reuse (see alloc). Both under mu.
+	releasedNs int64
+	free       []*proc
+
 	clock func() clocks // readClocks; tests substitute
 }
 
 func newTable(cfg Config, src, inferSrc procSource) *Table {
 	cfg.defaults()
-	return &Table{cfg: cfg, byPID: make(map[int32]*proc, 1024), nsIntern: map[Namespaces]*Namespaces{},
+	return &Table{cfg: cfg, nsIntern: map[Namespaces]*Namespaces{},
 		strIntern: map[string]string{}, src: src, inferSrc: inferSrc, clock: readClocks}
 }
 
@@ -484,14 +490,15 @@ func (t *Table) Children(id ProcID) []ProcID {
 func (t *Table) Walk(fn func(*Process) bool) {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
-	for _, head := range t.byPID {
+	t.byPID.each(func(head *proc) bool {
 		for p := head; p != nil; p = p.older {
 			s := p.snapshot()
 			if !fn(&s) {
-				return
+				return false
 			}
 		}
-	}
+		return true
+	})
 }
 
 // Attribute returns the process that had pid at time at (an audit record's
@@ -541,7 +548,7 @@ func (t *Table) Attribute(pid, ppid int32, at time.Time) (ProcID, bool) {
 // record without ppid); one that started late.
 func (t *Table) attributeLocked(pid, ppid int32, atNs int64) *proc {
 	var first, late, lateOther *proc
-	for p := t.byPID[pid]; p != nil; p = p.older {
+	for p := t.byPID.get(pid); p != nil; p = p.older {
 		if atNs == 0 {
 			if !p.exited() {
 				return p
@@ -613,8 +620,8 @@ func (t *Table) infer(pid, ppid int32, atNs int64) (ProcID, bool) {
 	} else if ppid != 0 && atNs != 0 {
 		parent := t.attributeLocked(ppid, 0, atNs)
 		ticks := uint64((atNs - c.bootToWall) / tickNs)
-		p = &proc{id: ProcID{pid, ticks}, tgid: pid, threads: 1, startNs: atNs,
-			flags: ForkInferred | StartEstimated}
+		p = t.alloc()
+		p.id, p.tgid, p.threads, p.startNs, p.flags = ProcID{pid, ticks}, pid, 1, atNs, ForkInferred|StartEstimated
 		if parent != nil {
 			p.copyFrom(parent)
 			p.parent = parent.id
@@ -658,7 +665,7 @@ func (t *Table) flushHooks() {
 // --- mutation, all under t.mu ---
 
 func (t *Table) liveByPID(pid int32) *proc {
-	if p := t.byPID[pid]; p != nil && !p.exited() {
+	if p := t.byPID.get(pid); p != nil && !p.exited() {
 		return p
 	}
 	return nil
@@ -666,7 +673,7 @@ func (t *Table) liveByPID(pid int32) *proc {
 
 // find returns the process with id; an entry whose start was estimated
 // matches within the estimate's error.
-func (t *Table) find(id ProcID) *proc { return findIn(t.byPID[id.PID], id) }
+func (t *Table) find(id ProcID) *proc { return findIn(t.byPID.get(id.PID), id) }
 
 // findIn is find in the chain of id's PID, from its newest entry head.
 func findIn(head *proc, id ProcID) *proc {
@@ -756,7 +763,8 @@ func (t *Table) upsert(info *procInfo, c clocks, flags Flags, inherit *proc) (*p
 // create inserts a new entry for info's process, as upsert does when it
 // finds none.
 func (t *Table) create(info *procInfo, c clocks, flags Flags, inherit *proc) *proc {
-	p := &proc{id: ProcID{info.pid, info.start}, startNs: c.wallOfTicks(info.start), flags: flags}
+	p := t.alloc()
+	p.id, p.startNs, p.flags = ProcID{info.pid, info.start}, c.wallOfTicks(info.start), flags
 	if inherit != nil {
 		p.copyFrom(inherit)
 	}
@@ -767,7 +775,7 @@ func (t *Table) create(info *procInfo, c clocks, flags Flags, inherit *proc) *pr
 
 // insert links p into its PID's chain, newest first. A live process still
 // holding the PID when a newer one arrives has exited unseen.
-func (t *Table) insert(p *proc, c clocks) { t.insertAt(p, t.byPID[p.id.PID], c) }
+func (t *Table) insert(p *proc, c clocks) { t.insertAt(p, t.byPID.get(p.id.PID), c) }
 
 // insertAt is insert with the PID's chain already looked up.
 func (t *Table) insertAt(p *proc, head *proc, c clocks) {
@@ -776,7 +784,7 @@ func (t *Table) insertAt(p *proc, head *proc, c clocks) {
 			t.markExited(head, c.wallNow, ExitInferred)
 		}
 		p.older = head
-		t.byPID[p.id.PID] = p
+		t.byPID.set(p.id.PID, p)
 	} else {
 		q := head
 		for q.older != nil && q.older.id.StartTime > p.id.StartTime {
@@ -825,9 +833,48 @@ func (t *Table) markExited(p *proc, wallNs int64, extra Flags) {
 	}
 }
 
+// releaseSlack is how long before a Release an exit must be for the
+// process to be forgotten early: another process's record may still name
+// it, a signal's target (OBJ_PID), written when that process's syscall
+// ends, a moment after the target died.
+const releaseSlack = int64(time.Second)
+
+// Release tells the table that every audit record stamped before upTo
+// has been attributed: a process that exited more than a second before it
+// can be forgotten once it is not among the RetainExited most recent
+// exits, before Retention runs out. The daemon passes the stamp of the
+// latest record it has annotated. A process's own records are all queued
+// before its EXIT event is sent, and kauditd delivers in order, so they
+// are behind it.
+func (t *Table) Release(upTo time.Time) {
+	ns := upTo.UnixNano()
+	t.mu.Lock()
+	if ns > t.releasedNs {
+		t.releasedNs = ns
+	}
+	t.mu.Unlock()
+}
+
+// maxFree bounds the entries kept for reuse: enough for the retention
+// floor's turnover, while a burst's worth goes back to the collector.
+func (t *Table) maxFree() int { return t.cfg.RetainExited + 1024 }
+
+// alloc returns a zeroed entry, reusing a removed one when it can: under
+// an exec storm every new entry otherwise touches fresh memory, which
+// costs page faults and collections on top of the allocation.
+func (t *Table) alloc() *proc {
+	if n := len(t.free); n > 0 {
+		p := t.free[n-1]
+		t.free[n-1] = nil
+		t.free = t.free[:n-1]
+		return p
+	}
+	return new(proc)
+}
+
 // prune forgets exited processes past both retention limits.
 func (t *Table) prune(nowNs int64) {
-	cut := nowNs - int64(t.cfg.Retention)
+	cut := max(nowNs-int64(t.cfg.Retention), t.releasedNs-releaseSlack)
 	i := t.exitHead
 	for ; i < len(t.exitQ); i++ {
 		p := t.exitQ[i]
@@ -858,13 +905,9 @@ func (t *Table) remove(p *proc) {
 		c = next
 	}
 	p.firstChild = nil
-	head := t.byPID[p.id.PID]
+	head := t.byPID.get(p.id.PID)
 	if head == p {
-		if p.older == nil {
-			delete(t.byPID, p.id.PID)
-		} else {
-			t.byPID[p.id.PID] = p.older
-		}
+		t.byPID.set(p.id.PID, p.older)
 	} else {
 		for q := head; q != nil; q = q.older {
 			if q.older == p {
@@ -874,4 +917,8 @@ func (t *Table) remove(p *proc) {
 		}
 	}
 	p.older = nil
+	if len(t.free) < t.maxFree() {
+		*p = proc{}
+		t.free = append(t.free, p)
+	}
 }

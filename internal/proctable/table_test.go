@@ -1,6 +1,7 @@
 package proctable
 
 import (
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -189,6 +190,59 @@ func TestRetention(t *testing.T) {
 	}
 	if got := tb.Children(ProcID{100, 50}); len(got) != 0 {
 		t.Errorf("bash has live children %v", got)
+	}
+}
+
+// Release lets exited processes go before Retention once the audit stream
+// has passed them by more than releaseSlack, down to the count floor, and
+// their entries are reused.
+func TestRelease(t *testing.T) {
+	tb, f := seeded(t, Config{Retention: time.Hour, RetainExited: 3})
+	for i := int32(0); i < 10; i++ {
+		ts := int64(i+1) * 100 * ms
+		f.add(900+i, 100, ticks(ts), "x")
+		tb.applyAll(fakeClocks(ts), forkEvent(ts, 100, 900+i, 900+i))
+		delete(f.procs, 900+i)
+		tb.applyAll(fakeClocks(ts+ms), exitEvent(ts+ms, 900+i, 900+i, 100))
+	}
+	// Records up to 1.5 s in: only exits before 0.5 s may go (slack).
+	tb.Release(wallAt(1500 * ms))
+	tb.applyAll(fakeClocks(2000 * ms))
+	if s := tb.Stats(); s.RetainedExited != 6 {
+		t.Fatalf("retained %d after a release at 1.5 s, want 6 (exits from 0.5 s on)", s.RetainedExited)
+	}
+	if _, ok := tb.Get(ProcID{903, ticks(400 * ms)}); ok {
+		t.Error("an exit 1.1 s before the release is kept")
+	}
+	if _, ok := tb.Get(ProcID{904, ticks(500 * ms)}); !ok {
+		t.Error("an exit within the slack is forgotten")
+	}
+	// Far later, the floor holds.
+	tb.Release(wallAt(60_000 * ms))
+	tb.applyAll(fakeClocks(60_000 * ms))
+	if s := tb.Stats(); s.RetainedExited != 3 {
+		t.Fatalf("retained %d, want the floor of 3", s.RetainedExited)
+	}
+	// A release never moves back.
+	tb.Release(wallAt(0))
+	if tb.releasedNs != wallAt(60_000*ms).UnixNano() {
+		t.Errorf("release moved back to %d", tb.releasedNs)
+	}
+	// The seven forgotten entries wait, cleared, for the next processes.
+	if len(tb.free) != 7 {
+		t.Fatalf("%d entries kept for reuse, want 7", len(tb.free))
+	}
+	for _, p := range tb.free {
+		if !reflect.DeepEqual(*p, proc{}) {
+			t.Fatalf("a freed entry is not cleared: %+v", *p)
+		}
+	}
+	reused := tb.free[len(tb.free)-1]
+	ts := 61_000 * ms
+	f.add(950, 100, ticks(ts), "y")
+	tb.applyAll(fakeClocks(ts), forkEvent(ts, 100, 950, 950))
+	if p, ok := tb.Lookup(950); !ok || p.Parent.PID != 100 || tb.find(p.ID) != reused {
+		t.Errorf("new process %+v %v not in the reused entry", p, ok)
 	}
 }
 
