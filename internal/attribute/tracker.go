@@ -81,15 +81,16 @@ type Tracker struct {
 }
 
 type pendingExit struct {
-	p  contid.ProcID
-	at time.Time
+	p   contid.ProcID
+	ref contid.Ref
+	at  time.Time
 }
 
 // target is a record of an event that names a process: the SYSCALL's
 // subject, an OBJ_PID's object, or a standalone record's sender.
 type target struct {
 	idx int
-	p   contid.ProcID
+	ref contid.Ref // its contid, as the process table keeps it
 }
 
 // Stats counts the attribution path's work; the daemon exports it.
@@ -153,18 +154,21 @@ func Open(cfg Config) (_ *Tracker, err error) {
 	// Hooks run in event order, one batch at a time, outside the table's
 	// lock. Exits wait for Advance: the exited process's records may
 	// still be on their way.
+	// The table gave a child its parent's contid (a Ref in its tag) as
+	// it applied the FORK; the registry counts the holder. Exits carry
+	// the Ref too.
 	t.table.OnChanges(func(cs []proctable.Change) {
 		t.backend.Do(func(r *contid.Registry) {
 			for _, c := range cs {
-				if !c.Exit {
-					r.Fork(contid.ProcID(c.Parent), contid.ProcID(c.Proc))
+				if !c.Exit && c.Tag != 0 {
+					r.Inherit(contid.Ref(c.Tag))
 				}
 			}
 		})
 		t.exitMu.Lock()
 		for _, c := range cs {
 			if c.Exit {
-				t.exits = append(t.exits, pendingExit{contid.ProcID(c.Proc), c.At})
+				t.exits = append(t.exits, pendingExit{contid.ProcID(c.Proc), contid.Ref(c.Tag), c.At})
 			}
 		}
 		t.exitMu.Unlock()
@@ -189,13 +193,13 @@ func (t *Tracker) restore() ([]contid.OpRecord, error) {
 	tree := control.TreeOf(t.table)
 	data, err := os.ReadFile(t.cfg.StateFile)
 	if t.cfg.StateFile == "" || errors.Is(err, os.ErrNotExist) {
-		t.reg = contid.New(tree, t.cfg.Limits)
+		t.reg = contid.NewWith(tree, control.HoldersOf(t.table), t.cfg.Limits)
 		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read contid state: %w", err)
 	}
-	reg, drops, err := contid.Restore(data, tree, t.cfg.Limits)
+	reg, drops, err := contid.RestoreWith(data, tree, control.HoldersOf(t.table), t.cfg.Limits)
 	if err != nil {
 		// Starting empty would silently strip every running container of
 		// its contid; the operator decides (move the file away).
@@ -370,7 +374,7 @@ func (t *Tracker) Advance(now time.Time) {
 	t.backend.Do(func(r *contid.Registry) {
 		var drops []contid.OpRecord
 		for _, e := range due {
-			drops = append(drops, r.Exit(e.p)...)
+			drops = append(drops, r.ExitHeld(e.p, e.ref)...)
 		}
 		if len(drops) > 0 {
 			t.onRecords(drops)
@@ -424,7 +428,7 @@ func (t *Tracker) Annotate(types []uint32, recs [][]byte) (_ []uint32, _ [][]byt
 		if pid <= 0 {
 			continue
 		}
-		p, ok := t.table.Attribute(pid, ppid, at)
+		p, tag, ok := t.table.AttributeTag(pid, ppid, at)
 		if !ok {
 			t.stats.Unattributed.Add(1)
 			continue
@@ -433,9 +437,13 @@ func (t *Tracker) Annotate(types []uint32, recs [][]byte) (_ []uint32, _ [][]byt
 		if len(t.targets) == 0 || typ == abi.AUDIT_SYSCALL {
 			subject = tp
 		}
-		t.targets = append(t.targets, target{idx: i, p: tp})
+		t.targets = append(t.targets, target{idx: i, ref: contid.Ref(tag)})
 	}
-	if len(t.targets) == 0 {
+	held := false
+	for _, tg := range t.targets {
+		held = held || tg.ref != 0
+	}
+	if !held {
 		return types, recs, subject
 	}
 	stamp := stampPrefix(recs[0])
@@ -452,7 +460,7 @@ func (t *Tracker) Annotate(types []uint32, recs [][]byte) (_ []uint32, _ [][]byt
 		for _, tg := range t.targets {
 			n := tg.idx + 1
 			var ok bool
-			t.fields, ok = r.AppendContainerID(t.fields[:0], n, tg.p)
+			t.fields, ok = r.AppendContainerIDRef(t.fields[:0], n, tg.ref)
 			if !ok {
 				continue
 			}

@@ -90,6 +90,20 @@
 // form. The numbers lie in libaudit's unused "future user space" block
 // 2600-2999: see internal/abi/contid.go.
 //
+// # Where processes' contids are kept
+//
+// The registry owns the contids; which one each process holds is kept in
+// a Holders store, as a Ref (a slot and its generation, so that a Ref
+// outliving its contid names nothing). New keeps them in a map of its
+// own and inherits through Fork. The daemon keeps them in the process
+// table (control.HoldersOf, NewWith): the table copies a parent's Ref to
+// the child as it applies the FORK, as the kernel design copied the
+// contid in copy_process, and the registry only counts the holder
+// (Inherit); an exit reports the Ref it held (ExitHeld), and stamping an
+// event reads the Ref the table found with the process
+// (AppendContainerIDRef, with the chain rendered once per contid). Under
+// an exec storm this spares a map lookup per fork, exit and event.
+//
 // # Restarts
 //
 // Snapshot writes versioned JSON (version 2, with labels); Restore reads it,

@@ -155,22 +155,36 @@ func checkInvariants(t testing.TB, r *Registry, tree *fakeTree) {
 	holders := map[*object]int{}
 	nested := map[*object]int{}
 	owned := map[ProcID]int{}
-	for k, o := range r.procs {
-		p := k.proc()
-		if key(p) != k || !p.valid() {
-			t.Fatalf("process key %#x does not round-trip: %v", uint64(k), p)
+	r.holders.EachRef(func(p ProcID, ref Ref) bool {
+		if k := key(p); k.proc() != p || !p.valid() {
+			t.Fatalf("process %v does not round-trip through its key %#x", p, uint64(k))
 		}
-		if r.objects[o.id] != o {
-			t.Fatalf("process %v holds contid %s, which is not live", p, o.id)
+		o := r.object(ref)
+		if o == nil || r.objects[o.id] != o {
+			t.Fatalf("process %v holds Ref %#x, which names no live contid", p, uint64(ref))
+		}
+		if o.ref() != ref {
+			t.Fatalf("process %v holds Ref %#x, contid %s's is %#x", p, uint64(ref), o.id, uint64(o.ref()))
 		}
 		if tree != nil && !tree.Alive(p) {
 			t.Fatalf("exited process %v still holds contid %s", p, o.id)
 		}
 		holders[o]++
-	}
+		return true
+	})
 	for id, o := range r.objects {
 		if o.id != id || id == Unset {
 			t.Fatalf("object %s filed under %s", o.id, id)
+		}
+		if int(o.slot) >= len(r.slots) || r.slots[o.slot] != o || r.gens[o.slot] != o.gen {
+			t.Fatalf("contid %s: not in its slot %d", id, o.slot)
+		}
+		want := appendID(nil, o.id)
+		for c := o.parent; c != nil; c = c.parent {
+			want = appendID(append(want, ",^"...), c.id)
+		}
+		if string(o.chain) != string(want) {
+			t.Fatalf("contid %s: chain %q, want %q", id, o.chain, want)
 		}
 		owned[o.owner]++
 		if o.parent != nil {

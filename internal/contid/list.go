@@ -22,9 +22,12 @@ type Container struct {
 // List returns the live contids ordered by value.
 func (r *Registry) List() []Container {
 	holders := make(map[*object][]ProcID, len(r.objects))
-	for k, o := range r.procs {
-		holders[o] = append(holders[o], k.proc())
-	}
+	r.holders.EachRef(func(p ProcID, ref Ref) bool {
+		if o := r.object(ref); o != nil {
+			holders[o] = append(holders[o], p)
+		}
+		return true
+	})
 	out := make([]Container, 0, len(r.objects))
 	for _, o := range r.objects {
 		c := Container{ID: o.id, Parent: Unset, Owner: o.owner, Depth: o.depth, Nested: o.nested, Holders: holders[o], Labels: o.labels}

@@ -131,16 +131,19 @@ func appendUntrusted(dst []byte, s string) []byte {
 // each ancestor contid marked with ^. It is "" when p has no contid, and
 // then no CONTAINER_ID record is due.
 func (r *Registry) Chain(p ProcID) string {
-	o := r.procs[key(p)]
+	o := r.held(p)
 	if o == nil {
 		return ""
 	}
-	return string(appendObjectChain(make([]byte, 0, 21*o.depth), o))
+	return string(o.chain)
 }
 
 // AppendChain appends p's chain (see Chain) without allocating beyond dst.
 func (r *Registry) AppendChain(dst []byte, p ProcID) []byte {
-	return appendObjectChain(dst, r.procs[key(p)])
+	if o := r.held(p); o != nil {
+		return append(dst, o.chain...)
+	}
+	return dst
 }
 
 // Chains returns the chains of several processes joined with commas,
@@ -160,7 +163,7 @@ func (r *Registry) AppendChains(dst []byte, procs []ProcID) []byte {
 	}
 	first := true
 	for i, p := range procs {
-		o := r.procs[key(p)]
+		o := r.held(p)
 		if o == nil {
 			continue
 		}
@@ -176,28 +179,18 @@ func (r *Registry) AppendChains(dst []byte, procs []ProcID) []byte {
 			dst = append(dst, ',')
 		}
 		first = false
-		dst = appendObjectChain(dst, o)
+		dst = append(dst, o.chain...)
 	}
 	return dst
 }
 
 func (r *Registry) seenBefore(o *object, procs []ProcID) bool {
 	for _, p := range procs {
-		if r.procs[key(p)] == o {
+		if r.held(p) == o {
 			return true
 		}
 	}
 	return false
-}
-
-func appendObjectChain(dst []byte, o *object) []byte {
-	for c := o; c != nil; c = c.parent {
-		if c != o {
-			dst = append(dst, ",^"...)
-		}
-		dst = appendID(dst, c.id)
-	}
-	return dst
 }
 
 // AppendContainerID appends the fields of the CONTAINER_ID record that
@@ -217,9 +210,23 @@ func (r *Registry) AppendContainerID(dst []byte, n int, procs ...ProcID) ([]byte
 	return dst, true
 }
 
+// AppendContainerIDRef is AppendContainerID for one process whose Ref the
+// caller has (the process table keeps it): no lookup by process, and the
+// chain was rendered when the contid was set.
+func (r *Registry) AppendContainerIDRef(dst []byte, n int, ref Ref) ([]byte, bool) {
+	o := r.object(ref)
+	if o == nil {
+		return dst, false
+	}
+	dst = append(dst, "record="...)
+	dst = strconv.AppendInt(dst, int64(n), 10)
+	dst = append(dst, " contid="...)
+	return append(dst, o.chain...), true
+}
+
 // ChainOf returns p's contids, its own first, or nil when it has none.
 func (r *Registry) ChainOf(p ProcID) Chain {
-	o := r.procs[key(p)]
+	o := r.held(p)
 	if o == nil {
 		return nil
 	}

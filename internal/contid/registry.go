@@ -159,7 +159,12 @@ type object struct {
 	holders int // processes holding it
 	nested  int // objects whose parent this is
 	labels  Labels
+	slot    uint32 // in Registry.slots; with gen, what its Ref names
+	gen     uint32
+	chain   []byte // "4,^2,^1", rendered once: a CONTAINER_ID record's contid=
 }
+
+func (o *object) ref() Ref { return makeRef(o.slot, o.gen) }
 
 // Registry holds the contids of processes and the rules to change them. It
 // does no I/O and starts no goroutine; it is not safe for concurrent use.
@@ -168,24 +173,76 @@ type object struct {
 // fork and the fork's event would miss the child.
 type Registry struct {
 	tree      Tree
+	holders   Holders // which contid each process holds, by Ref
 	cfg       Config
 	stopped   bool
-	procs     map[procKey]*object // processes that hold a contid
-	objects   map[ID]*object      // live contids, pending ones included
-	owned     map[ProcID]int      // live contids per owner
+	objects   map[ID]*object // live contids, pending ones included
+	slots     []*object      // live contids by Ref slot; nil where free
+	gens      []uint32       // each slot's generation
+	free      []uint32       // free slots
+	owned     map[ProcID]int // live contids per owner
 	capcontid map[ProcID]struct{}
 }
 
-// New returns an empty, running registry that asks tree about processes.
-func New(tree Tree, cfg Config) *Registry {
+// New returns an empty, running registry that asks tree about processes
+// and keeps their contids itself (NewMapHolders).
+func New(tree Tree, cfg Config) *Registry { return NewWith(tree, NewMapHolders(), cfg) }
+
+// NewWith is New with the processes' contids kept in holders.
+func NewWith(tree Tree, holders Holders, cfg Config) *Registry {
 	return &Registry{
 		tree:      tree,
+		holders:   holders,
 		cfg:       cfg.withDefaults(),
-		procs:     make(map[procKey]*object),
 		objects:   make(map[ID]*object),
 		owned:     make(map[ProcID]int),
 		capcontid: make(map[ProcID]struct{}),
 	}
+}
+
+// object returns the live contid ref names, nil if none.
+func (r *Registry) object(ref Ref) *object {
+	if ref == 0 {
+		return nil
+	}
+	slot, gen := ref.split()
+	if int(slot) < len(r.slots) {
+		if o := r.slots[slot]; o != nil && o.gen == gen {
+			return o
+		}
+	}
+	return nil
+}
+
+// held returns p's contid, nil if none.
+func (r *Registry) held(p ProcID) *object { return r.object(r.holders.Ref(p)) }
+
+// add files a new contid: in objects, in a slot, with its chain rendered.
+func (r *Registry) add(o *object) {
+	if n := len(r.free); n > 0 {
+		o.slot = r.free[n-1]
+		r.free = r.free[:n-1]
+	} else {
+		o.slot = uint32(len(r.slots))
+		r.slots = append(r.slots, nil)
+		r.gens = append(r.gens, 0)
+	}
+	o.gen = r.gens[o.slot]
+	r.slots[o.slot] = o
+	r.objects[o.id] = o
+	o.chain = appendID(nil, o.id)
+	if o.parent != nil {
+		o.chain = append(append(o.chain, ",^"...), o.parent.chain...)
+	}
+}
+
+// remove unfiles a released contid; its slot's next tenant gets another
+// generation, so Refs to this one name nothing.
+func (r *Registry) remove(o *object) {
+	delete(r.objects, o.id)
+	r.slots[o.slot] = nil
+	r.gens[o.slot]++
+	r.free = append(r.free, o.slot)
 }
 
 // Config returns the limits in force, defaults filled in.
@@ -202,7 +259,7 @@ func (r *Registry) Running() bool { return !r.stopped }
 // Lookup returns the contid of p, or Unset and false. It is the attribution
 // hot path: one map lookup, no allocation.
 func (r *Registry) Lookup(p ProcID) (ID, bool) {
-	if o := r.procs[key(p)]; o != nil {
+	if o := r.held(p); o != nil {
 		return o.id, true
 	}
 	return Unset, false
@@ -212,7 +269,7 @@ func (r *Registry) Lookup(p ProcID) (ID, bool) {
 // what a -F contid= rule matches. It is false for Unset: contid=unset
 // matches the processes Lookup finds nothing for.
 func (r *Registry) InChain(p ProcID, id ID) bool {
-	for o := r.procs[key(p)]; o != nil; o = o.parent {
+	for o := r.held(p); o != nil; o = o.parent {
 		if o.id == id {
 			return true
 		}
@@ -229,34 +286,46 @@ func (r *Registry) HasCapcontid(p ProcID) bool {
 // Fork records that parent created child: the child holds the parent's
 // contid as it was at the fork, and no capcontid. A child already known
 // keeps its contid, so a fork event seen twice changes nothing. Fork and
-// Exit are about processes; the caller leaves thread creation out.
+// Exit are about processes; the caller leaves thread creation out. A
+// Holders that copies the parent's Ref itself tells the registry with
+// Inherit instead.
 func (r *Registry) Fork(parent, child ProcID) {
-	o := r.procs[key(parent)]
-	if o == nil {
+	ref := r.holders.Ref(parent)
+	o := r.object(ref)
+	if o == nil || r.held(child) != nil {
 		return
 	}
-	k := key(child)
-	if _, dup := r.procs[k]; dup {
-		return
+	if r.holders.SetRef(child, ref) {
+		o.holders++
 	}
-	o.holders++
-	r.procs[k] = o
+}
+
+// Inherit counts one more holder of the contid ref names: a process the
+// Holders store gave its parent's Ref as it forked. A Ref whose contid is
+// gone counts nothing.
+func (r *Registry) Inherit(ref Ref) {
+	if o := r.object(ref); o != nil {
+		o.holders++
+	}
 }
 
 // Exit records that p exited. It returns the CONTAINER_OP drop records of
 // the contids p's exit released: its own when p was the last holder and no
 // nested contid refers to it, then each ancestor left without references.
 // It allocates only when something is dropped.
-func (r *Registry) Exit(p ProcID) []OpRecord {
+func (r *Registry) Exit(p ProcID) []OpRecord { return r.ExitHeld(p, r.holders.Ref(p)) }
+
+// ExitHeld is Exit for a process known to have held ref (0 for none): the
+// process table reports the Ref with the exit, which spares the lookup.
+func (r *Registry) ExitHeld(p ProcID, ref Ref) []OpRecord {
 	if len(r.capcontid) > 0 {
 		delete(r.capcontid, p)
 	}
-	k := key(p)
-	o := r.procs[k]
+	o := r.object(ref)
 	if o == nil {
 		return nil
 	}
-	delete(r.procs, k)
+	r.holders.Forget(p)
 	o.holders--
 	return r.release(o, p, nil)
 }
@@ -266,7 +335,7 @@ func (r *Registry) Exit(p ProcID) []OpRecord {
 // move caused it.
 func (r *Registry) release(o *object, opid ProcID, recs []OpRecord) []OpRecord {
 	for o != nil && o.holders == 0 && o.nested == 0 {
-		delete(r.objects, o.id)
+		r.remove(o)
 		if n := r.owned[o.owner] - 1; n > 0 {
 			r.owned[o.owner] = n
 		} else {
@@ -287,13 +356,14 @@ func (r *Registry) release(o *object, opid ProcID, recs []OpRecord) []OpRecord {
 // restart). It returns the drop records, ordered by PID.
 func (r *Registry) Reconcile() []OpRecord {
 	var dead []ProcID
-	for k := range r.procs {
-		if p := k.proc(); !r.tree.Alive(p) {
+	r.holders.EachRef(func(p ProcID, ref Ref) bool {
+		if r.object(ref) != nil && !r.tree.Alive(p) {
 			dead = append(dead, p)
 		}
-	}
+		return true
+	})
 	for p := range r.capcontid {
-		if _, held := r.procs[key(p)]; !held && !r.tree.Alive(p) {
+		if r.held(p) == nil && !r.tree.Alive(p) {
 			dead = append(dead, p)
 		}
 	}
@@ -320,7 +390,7 @@ func (r *Registry) Set(w Writer, target ProcID, id ID) ([]OpRecord, error) {
 // op=set record carries the labels asked for. Labels longer than
 // MaxLabelLen are refused with EINVAL, after the unset value.
 func (r *Registry) SetLabeled(w Writer, target ProcID, id ID, labels Labels) ([]OpRecord, error) {
-	old := r.procs[key(target)]
+	old := r.held(target)
 	rec := OpRecord{Op: OpSet, Target: target, Contid: id, OldContid: Unset, Writer: w, Labels: labels}
 	if old != nil {
 		rec.OldContid = old.id
@@ -330,9 +400,25 @@ func (r *Registry) SetLabeled(w Writer, target ProcID, id ID, labels Labels) ([]
 		rec.Err = err
 		return []OpRecord{rec}, err
 	}
-	recs := []OpRecord{rec}
 	o := existing
-	if o != nil {
+	if o == nil {
+		o = &object{id: id, owner: w.Proc, parent: parent, depth: 1, labels: labels}
+		if parent != nil {
+			o.depth = parent.depth + 1
+		}
+		r.add(o)
+	}
+	if !r.holders.SetRef(target, o.ref()) {
+		// Gone between the checks and now (a store that follows the
+		// kernel can lose a process at any time).
+		if existing == nil {
+			r.remove(o)
+		}
+		rec.Err = errorf(unix.ESRCH, "target %d does not exist", target.PID)
+		return []OpRecord{rec}, rec.Err
+	}
+	recs := []OpRecord{rec}
+	if existing != nil {
 		if o.labels.ID == "" {
 			o.labels.ID = labels.ID
 		}
@@ -340,16 +426,12 @@ func (r *Registry) SetLabeled(w Writer, target ProcID, id ID, labels Labels) ([]
 			o.labels.Name = labels.Name
 		}
 	} else {
-		o = &object{id: id, owner: w.Proc, parent: parent, depth: 1, labels: labels}
 		if parent != nil {
 			parent.nested++
-			o.depth = parent.depth + 1
 		}
-		r.objects[id] = o
 		r.owned[w.Proc]++
 	}
 	o.holders++
-	r.procs[key(target)] = o
 	if old != nil {
 		old.holders--
 		recs = r.release(old, target, recs)
@@ -415,7 +497,7 @@ func (r *Registry) checkSet(w Writer, target ProcID, id ID, labels Labels, old *
 		}
 		return o, nil, nil
 	}
-	parent = r.procs[key(w.Proc)]
+	parent = r.held(w.Proc)
 	depth := 1
 	if parent != nil {
 		depth = parent.depth + 1

@@ -575,7 +575,7 @@ func TestReconcile(t *testing.T) {
 		t.Fatalf("Reconcile records %q", got)
 	}
 	checkInvariants(t, w.reg, w.tree)
-	if len(w.reg.procs)+len(w.reg.objects)+len(w.reg.capcontid) != 0 {
+	if len(w.reg.holders.(mapHolders))+len(w.reg.objects)+len(w.reg.capcontid) != 0 {
 		t.Fatal("state left after reconcile")
 	}
 }

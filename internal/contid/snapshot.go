@@ -65,9 +65,12 @@ func (r *Registry) SnapshotFunc(exact func(ProcID) ProcID) ([]byte, error) {
 		}
 		s.Containers = append(s.Containers, c)
 	}
-	for k, o := range r.procs {
-		s.Procs = append(s.Procs, snapProc{Proc: exact(k.proc()), Contid: o.id})
-	}
+	r.holders.EachRef(func(p ProcID, ref Ref) bool {
+		if o := r.object(ref); o != nil {
+			s.Procs = append(s.Procs, snapProc{Proc: exact(p), Contid: o.id})
+		}
+		return true
+	})
 	slices.SortFunc(s.Procs, func(a, b snapProc) int { return a.Proc.compare(b.Proc) })
 	for p := range r.capcontid {
 		s.Capcontid = append(s.Capcontid, exact(p))
@@ -86,6 +89,13 @@ func (r *Registry) SnapshotFunc(exact func(ProcID) ProcID) ([]byte, error) {
 // parent, a process whose contid is not listed) is an error and yields no
 // registry.
 func Restore(data []byte, tree Tree, cfg Config) (*Registry, []OpRecord, error) {
+	return RestoreWith(data, tree, NewMapHolders(), cfg)
+}
+
+// RestoreWith is Restore into a registry that keeps the processes'
+// contids in holders (see NewWith). A snapshot's process the store does
+// not know alive loses its contid as an exited one does.
+func RestoreWith(data []byte, tree Tree, holders Holders, cfg Config) (*Registry, []OpRecord, error) {
 	var s snapshot
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -98,11 +108,16 @@ func Restore(data []byte, tree Tree, cfg Config) (*Registry, []OpRecord, error) 
 	if s.Version < minSnapshotVersion || s.Version > SnapshotVersion {
 		return nil, nil, fmt.Errorf("contid: restore snapshot: version %d, want %d to %d", s.Version, minSnapshotVersion, SnapshotVersion)
 	}
-	r := New(tree, cfg)
-	if err := r.load(&s); err != nil {
+	r := NewWith(tree, holders, cfg)
+	gone, err := r.load(&s)
+	if err != nil {
 		return nil, nil, fmt.Errorf("contid: restore snapshot: %w", err)
 	}
 	recs := r.Reconcile()
+	for _, g := range gone {
+		g.o.holders--
+		recs = r.release(g.o, g.p, recs)
+	}
 	// A snapshot of ours never holds an unreferenced contid, but one edited
 	// by hand might; release it rather than keep a value nobody can use.
 	var orphans []*object
@@ -118,58 +133,75 @@ func Restore(data []byte, tree Tree, cfg Config) (*Registry, []OpRecord, error) 
 	return r, recs, nil
 }
 
-func (r *Registry) load(s *snapshot) error {
+// goneHolder is a snapshot's process the Holders store did not take.
+type goneHolder struct {
+	p ProcID
+	o *object
+}
+
+// load files the snapshot's contids, then gives its processes their Refs,
+// after checking all of it: a snapshot refused leaves nothing in the
+// store. Processes the store refuses are returned, counted as holders, to
+// be released as exited ones.
+func (r *Registry) load(s *snapshot) ([]goneHolder, error) {
 	// Containers come parents first, so each parent is known when its
 	// nested contid is read: a cycle cannot be written, and depth is one
 	// pass.
 	for _, c := range s.Containers {
 		if c.ID == Unset {
-			return fmt.Errorf("container with the unset value")
+			return nil, fmt.Errorf("container with the unset value")
 		}
 		if _, dup := r.objects[c.ID]; dup {
-			return fmt.Errorf("contid %s listed twice", c.ID)
+			return nil, fmt.Errorf("contid %s listed twice", c.ID)
 		}
 		if c.Owner.IsZero() {
-			return fmt.Errorf("contid %s has no owner", c.ID)
+			return nil, fmt.Errorf("contid %s has no owner", c.ID)
 		}
 		if !c.Labels.IsZero() && s.Version < 2 {
-			return fmt.Errorf("contid %s: container labels in a version %d snapshot", c.ID, s.Version)
+			return nil, fmt.Errorf("contid %s: container labels in a version %d snapshot", c.ID, s.Version)
 		}
 		if err := c.Labels.check(); err != nil {
-			return fmt.Errorf("contid %s: %w", c.ID, err)
+			return nil, fmt.Errorf("contid %s: %w", c.ID, err)
 		}
 		o := &object{id: c.ID, owner: c.Owner, depth: 1, labels: c.Labels}
 		if c.Parent != Unset {
 			p := r.objects[c.Parent]
 			if p == nil {
-				return fmt.Errorf("contid %s: parent %s is not listed before it", c.ID, c.Parent)
+				return nil, fmt.Errorf("contid %s: parent %s is not listed before it", c.ID, c.Parent)
 			}
 			o.parent = p
 			o.depth = p.depth + 1
 			p.nested++
 		}
-		r.objects[c.ID] = o
+		r.add(o)
 		r.owned[c.Owner]++
 	}
+	seen := make(map[procKey]bool, len(s.Procs))
 	for _, p := range s.Procs {
 		if p.Proc.IsZero() {
-			return fmt.Errorf("process with no PID")
+			return nil, fmt.Errorf("process with no PID")
 		}
 		if !p.Proc.valid() {
-			return fmt.Errorf("process %d with start time %d: out of the kernel's range", p.Proc.PID, p.Proc.StartTime)
+			return nil, fmt.Errorf("process %d with start time %d: out of the kernel's range", p.Proc.PID, p.Proc.StartTime)
 		}
+		if r.objects[p.Contid] == nil {
+			return nil, fmt.Errorf("process %d: contid %s is not in the snapshot", p.Proc.PID, p.Contid)
+		}
+		if seen[key(p.Proc)] {
+			return nil, fmt.Errorf("process %d listed twice", p.Proc.PID)
+		}
+		seen[key(p.Proc)] = true
+	}
+	var gone []goneHolder
+	for _, p := range s.Procs {
 		o := r.objects[p.Contid]
-		if o == nil {
-			return fmt.Errorf("process %d: contid %s is not in the snapshot", p.Proc.PID, p.Contid)
-		}
-		if _, dup := r.procs[key(p.Proc)]; dup {
-			return fmt.Errorf("process %d listed twice", p.Proc.PID)
-		}
 		o.holders++
-		r.procs[key(p.Proc)] = o
+		if !r.holders.SetRef(p.Proc, o.ref()) {
+			gone = append(gone, goneHolder{p.Proc, o})
+		}
 	}
 	for _, p := range s.Capcontid {
 		r.capcontid[p] = struct{}{}
 	}
-	return nil
+	return gone, nil
 }

@@ -103,6 +103,27 @@ func (b *RegistryBackend) Do(fn func(*contid.Registry)) {
 	fn(b.reg)
 }
 
+// HoldersOf keeps the registry's contids in the process table's tags
+// (contid.NewWith): the table copies a parent's Ref to the child as it
+// applies the FORK, and its Changes carry the Ref, for Registry.Inherit
+// and ExitHeld.
+func HoldersOf(t *proctable.Table) contid.Holders { return tableHolders{t} }
+
+type tableHolders struct{ t *proctable.Table }
+
+func (h tableHolders) Ref(p contid.ProcID) contid.Ref { return contid.Ref(h.t.Tag(pt(p))) }
+func (h tableHolders) SetRef(p contid.ProcID, r contid.Ref) bool {
+	return h.t.SetTag(pt(p), uint64(r))
+}
+
+// Forget clears the exited process's Ref, so that a second exit of the
+// same process (one taken for gone and found again) counts nothing.
+func (h tableHolders) Forget(p contid.ProcID) { h.t.ClearTag(pt(p)) }
+
+func (h tableHolders) EachRef(fn func(contid.ProcID, contid.Ref) bool) {
+	h.t.EachTagged(func(id proctable.ProcID, tag uint64) bool { return fn(contid.ProcID(id), contid.Ref(tag)) })
+}
+
 // TreeOf adapts a process table to the contid.Tree the registry asks.
 func TreeOf(t *proctable.Table) contid.Tree { return tableTree{t} }
 

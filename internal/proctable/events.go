@@ -199,6 +199,7 @@ func (t *Table) applyExec(ev *abi.ProcEvent, c clocks) {
 		// Its FORK never reached us (lost, or before the socket opened).
 		t.n.inferredForks.Add(1)
 		t.linkParent(p, t.info.ppid)
+		inheritTag(p)
 		t.pending = append(t.pending, forkChange(p))
 		return
 	}
@@ -360,6 +361,7 @@ func (t *Table) rescan(seed bool) error {
 		t.linkParent(l.p, l.ppid)
 		if l.created && !seed {
 			t.n.inferredForks.Add(1)
+			inheritTag(l.p)
 			t.pending = append(t.pending, forkChange(l.p))
 		}
 	}

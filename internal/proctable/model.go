@@ -106,6 +106,7 @@ type proc struct {
 	sessid  uint32
 	startNs int64 // wall clock, Unix ns: exact from a FORK event, else from the tick
 	exitNs  int64 // wall clock, Unix ns; 0 while alive
+	tag     uint64
 	flags   Flags
 
 	older *proc // previous process with the same PID, still retained

@@ -168,6 +168,9 @@ type Change struct {
 	Parent, Proc ProcID
 	// At is the exit's time, or the new process's start.
 	At time.Time
+	// Tag is Proc's tag (see Tag): at a fork, the one it took from its
+	// parent.
+	Tag uint64
 }
 
 // reparenting is a child whose parent exited at since (wall ns).
@@ -177,7 +180,15 @@ type reparenting struct {
 }
 
 func forkChange(p *proc) Change {
-	return Change{Parent: p.parent, Proc: p.id, At: time.Unix(0, p.startNs)}
+	return Change{Parent: p.parent, Proc: p.id, At: time.Unix(0, p.startNs), Tag: p.tag}
+}
+
+// inheritTag gives a process found without its FORK (a rescan, an EXEC,
+// an inference) its parent's tag, as the fork did, once it is linked.
+func inheritTag(p *proc) {
+	if p.tag == 0 && p.parentP != nil {
+		p.tag = p.parentP.tag
+	}
 }
 
 // clocks converts the connector's CLOCK_MONOTONIC stamps and /proc's
@@ -508,22 +519,32 @@ func (t *Table) Walk(fn func(*Process) bool) {
 // still there, or recorded as an exited child of ppid's process, flagged
 // ForkInferred. Call Sync first so that forks up to the record are known.
 func (t *Table) Attribute(pid, ppid int32, at time.Time) (ProcID, bool) {
+	id, _, ok := t.AttributeTag(pid, ppid, at)
+	return id, ok
+}
+
+// AttributeTag is Attribute that also returns the process's tag (see
+// SetTag), read under the same lock.
+func (t *Table) AttributeTag(pid, ppid int32, at time.Time) (ProcID, uint64, bool) {
 	var atNs int64
 	if !at.IsZero() {
 		atNs = at.UnixNano()
 	}
 	t.mu.RLock()
 	p := t.attributeLocked(pid, ppid, atNs)
-	var id ProcID
+	var (
+		id  ProcID
+		tag uint64
+	)
 	if p != nil {
-		id = p.id
+		id, tag = p.id, p.tag
 	}
 	t.mu.RUnlock()
 	if p != nil {
-		return id, true
+		return id, tag, true
 	}
 	if pid <= 0 {
-		return ProcID{}, false
+		return ProcID{}, 0, false
 	}
 	// The caller may not have synced: apply what is queued and look
 	// again before inferring anything. TryLock, because a hook (running
@@ -532,14 +553,73 @@ func (t *Table) Attribute(pid, ppid int32, at time.Time) (ProcID, bool) {
 		t.mu.RLock()
 		p = t.attributeLocked(pid, ppid, atNs)
 		if p != nil {
-			id = p.id
+			id, tag = p.id, p.tag
 		}
 		t.mu.RUnlock()
 		if p != nil {
-			return id, true
+			return id, tag, true
 		}
 	}
-	return t.infer(pid, ppid, atNs)
+	id, ok := t.infer(pid, ppid, atNs)
+	if ok {
+		tag = t.Tag(id)
+	}
+	return id, tag, ok
+}
+
+// Tag returns the tag of the process with this identity, live or
+// retained, 0 if it has none or is unknown.
+//
+// A tag is a value the table keeps for its owner with each process and
+// copies from parent to child as it applies a FORK (and to a process
+// found without its FORK, from the parent it is linked to): the contid
+// registry keeps each process's contid there (contid.Holders), which makes
+// inheriting cost nothing per fork.
+func (t *Table) Tag(id ProcID) uint64 {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	if p := t.find(id); p != nil {
+		return p.tag
+	}
+	return 0
+}
+
+// SetTag sets the tag of a live process; it reports false, changing
+// nothing, when the table has no live process with this identity.
+func (t *Table) SetTag(id ProcID, tag uint64) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	p := t.find(id)
+	if p == nil || p.exited() {
+		return false
+	}
+	p.tag = tag
+	return true
+}
+
+// ClearTag drops the tag of the process with this identity, live or
+// exited.
+func (t *Table) ClearTag(id ProcID) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if p := t.find(id); p != nil {
+		p.tag = 0
+	}
+}
+
+// EachTagged calls fn for every live process with a tag, until fn
+// returns false. fn runs under the read lock.
+func (t *Table) EachTagged(fn func(ProcID, uint64) bool) {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	t.byPID.each(func(head *proc) bool {
+		for p := head; p != nil; p = p.older {
+			if p.tag != 0 && !p.exited() && !fn(p.id, p.tag) {
+				return false
+			}
+		}
+		return true
+	})
 }
 
 // attributeLocked prefers, in order: a process that held pid at atNs and
@@ -615,6 +695,7 @@ func (t *Table) infer(pid, ppid int32, atNs int64) (ProcID, bool) {
 		p, created = t.upsert(info, c, ForkInferred, nil)
 		t.linkParent(p, info.ppid)
 		if created {
+			inheritTag(p)
 			t.pending = append(t.pending, forkChange(p))
 		}
 	} else if ppid != 0 && atNs != 0 {
@@ -711,7 +792,7 @@ func (t *Table) internNS(ns *Namespaces) *Namespaces {
 }
 
 func (p *proc) copyFrom(parent *proc) {
-	p.ns, p.cgroup, p.comm, p.exe = parent.ns, parent.cgroup, parent.comm, parent.exe
+	p.ns, p.cgroup, p.comm, p.exe, p.tag = parent.ns, parent.cgroup, parent.comm, parent.exe, parent.tag
 	p.uid, p.euid, p.gid, p.egid, p.loginu, p.sessid = parent.uid, parent.euid, parent.gid, parent.egid, parent.loginu, parent.sessid
 	if parent.nspid != nil {
 		// Inner PIDs are unknown; keep the depth so the process still
@@ -825,7 +906,7 @@ func (t *Table) markExited(p *proc, wallNs int64, extra Flags) {
 	if extra&ExitInferred != 0 {
 		t.n.inferredExits.Add(1)
 	}
-	t.pending = append(t.pending, Change{Exit: true, Proc: p.id, At: time.Unix(0, p.exitNs)})
+	t.pending = append(t.pending, Change{Exit: true, Proc: p.id, At: time.Unix(0, p.exitNs), Tag: p.tag})
 	for c := p.firstChild; c != nil; c = c.nextSib {
 		if !c.exited() {
 			t.reparent = append(t.reparent, reparenting{c.id, wallNs})

@@ -492,3 +492,53 @@ func TestLateCoarseClock(t *testing.T) {
 		t.Errorf("missed fork, late clock: %+v %v", p, ok)
 	}
 }
+
+// A tag passes from parent to child as the FORK is applied, lazily or
+// not, and to a child found only by a rescan; the hooks' Changes carry it;
+// an exited entry keeps it for its late records until ClearTag.
+func TestTags(t *testing.T) {
+	for _, lazy := range []bool{false, true} {
+		tb, f := seeded(t, Config{LazyExec: lazy})
+		bash := ProcID{100, 50}
+		if !tb.SetTag(bash, 7) || tb.Tag(bash) != 7 {
+			t.Fatal("SetTag on the live bash")
+		}
+		if tb.SetTag(ProcID{100, 51}, 9) {
+			t.Fatal("SetTag on an identity the table does not have")
+		}
+		var changes []Change
+		tb.OnChanges(func(cs []Change) { changes = append(changes, cs...) })
+		child := live(tb, f, 500, 100, "child", 2000*ms, 0)
+		if got := tb.Tag(child); got != 7 {
+			t.Fatalf("lazy %v: child's tag %d, want its parent's 7", lazy, got)
+		}
+		if id, tag, ok := tb.AttributeTag(500, 100, wallAt(2000*ms)); !ok || id != child || tag != 7 {
+			t.Fatalf("AttributeTag = %v %d %v", id, tag, ok)
+		}
+		delete(f.procs, 500)
+		tb.applyAll(fakeClocks(2100*ms), exitEvent(2100*ms, 500, 500, 100))
+		if len(changes) != 2 || changes[0].Exit || changes[0].Tag != 7 || !changes[1].Exit || changes[1].Tag != 7 || changes[1].Proc != child {
+			t.Fatalf("changes %+v", changes)
+		}
+		if tb.SetTag(child, 8) || tb.Tag(child) != 7 {
+			t.Fatal("an exited process's tag changed, or was lost")
+		}
+		tb.ClearTag(child)
+		if tb.Tag(child) != 0 {
+			t.Fatal("ClearTag")
+		}
+		// A child whose FORK was missed, found by a rescan.
+		f.add(501, 100, ticks(3000*ms), "missed")
+		if err := tb.Rescan(); err != nil {
+			t.Fatal(err)
+		}
+		if got := tb.Tag(ProcID{501, ticks(3000 * ms)}); got != 7 {
+			t.Errorf("lazy %v: rescanned child's tag %d, want 7", lazy, got)
+		}
+		var tagged []ProcID
+		tb.EachTagged(func(id ProcID, tag uint64) bool { tagged = append(tagged, id); return true })
+		if !slices.Equal(tagged, []ProcID{bash, {501, ticks(3000 * ms)}}) {
+			t.Errorf("EachTagged %v", tagged)
+		}
+	}
+}
