@@ -19,6 +19,7 @@ func (t *Tracker) RegisterMetrics(m *metrics.Registry) {
 	m.Register("contaudit_process_events_total", metrics.Counter, "Process events applied (proc connector or BPF).", func() float64 { return float64(t.table.Stats().Events) })
 	m.Register("contaudit_process_events_lost_total", metrics.Counter, "Process event overflows, a full connector socket or BPF ring (each followed by a rescan of /proc).", func() float64 { return float64(t.table.Stats().LostEvents) })
 	m.Register("contaudit_process_events_dropped_total", metrics.Counter, "Process events the kernel dropped: the connector socket's drops, or events that found the BPF ring full.", func() float64 { return float64(t.table.Stats().DroppedEvents) })
+	m.Register("contaudit_processes_folded_total", metrics.Counter, "Short-lived processes whose fork and exit came in one drain, entered exited at once (counted in the process events too).", func() float64 { return float64(t.table.Stats().Folded) })
 	m.Register("contaudit_process_events_bad_total", metrics.Counter, "Process events that could not be decoded, and were skipped.", func() float64 { return float64(t.table.Stats().BadEvents) })
 	m.Register("contaudit_process_events_bpf", metrics.Gauge, "1 when the process table hears of processes from BPF, 0 from the proc connector.", func() float64 {
 		if src, _ := t.table.EventSource(); src == proctable.EventsBPF {

@@ -130,6 +130,9 @@ func Open(cfg Config) (_ *Tracker, err error) {
 	cfg.Table.LazyExec = true
 	// The daemon's loop calls Sync after every batch and on idle ticks.
 	cfg.Table.Passive = true
+	// The registry counts holders per contid: a process that forks and
+	// exits between two drains changes no count.
+	cfg.Table.FoldShortLived = true
 	if t.table, err = proctable.Open(cfg.Table); err != nil {
 		return nil, fmt.Errorf("process table: %w", err)
 	}

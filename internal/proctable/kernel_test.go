@@ -33,7 +33,7 @@ func eachSource(t *testing.T, cfg Config, f func(t *testing.T, cfg Config)) {
 			c := cfg
 			c.Events = src
 			if src == EventsBPF {
-				c.LazyExec = true
+				c.LazyExec, c.FoldShortLived = true, true
 			}
 			f(t, c)
 		})

@@ -4,7 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
+
+	"github.com/contaudit/contaudit/internal/abi"
+	"github.com/contaudit/contaudit/internal/procbpf"
 
 	"golang.org/x/sys/unix"
 )
@@ -41,34 +45,43 @@ func (t *Table) drainRing(try bool) (int, error) {
 	}
 }
 
-// applyRing applies every committed record, then runs the hooks. The
-// clocks are read once there is an event, as drain does.
+// ringBatch is how many events applyRing reads before it applies them:
+// the window in which a short-lived process's FORK and EXIT can be
+// folded (see Config.FoldShortLived).
+const ringBatch = 512
+
+// applyRing applies every committed record, a batch at a time, then runs
+// the hooks. The clocks are read once per batch, as drain does.
 func (t *Table) applyRing() int {
-	var c clocks
 	n := 0
 	for {
-		ok, err := t.ring.Next(&t.rev)
-		if !ok {
+		t.batch = t.batch[:0]
+		for len(t.batch) < ringBatch {
+			t.batch = append(t.batch, procbpf.Event{})
+			ok, err := t.ring.Next(&t.batch[len(t.batch)-1])
+			if !ok {
+				t.batch = t.batch[:len(t.batch)-1]
+				break
+			}
+			if err != nil {
+				t.n.badEvents.Add(1)
+				t.batch = t.batch[:len(t.batch)-1]
+			}
+		}
+		if len(t.batch) == 0 {
 			break
 		}
-		if n == 0 {
-			c = t.clock()
-		}
-		n++
-		if err != nil {
-			t.n.badEvents.Add(1)
-			continue
-		}
-		t.apply(&t.rev.ProcEvent, uint64(int64(t.rev.StartBoottime)/tickNs), c)
-		if n%512 == 0 {
-			t.ring.Release()
-			t.afterBatch(c)
-			c = t.clock()
+		n += len(t.batch)
+		c := t.clock()
+		t.applyBatch(t.batch, c)
+		t.ring.Release()
+		t.afterBatch(c)
+		if len(t.batch) < ringBatch {
+			return n
 		}
 	}
 	t.ring.Release()
 	if n > 0 {
-		t.afterBatch(c)
 		return n
 	}
 	t.mu.RLock()
@@ -84,6 +97,103 @@ func (t *Table) applyRing() int {
 // runRing is Run for the ring: the programs wake a reader that waits in
 // poll(2) once it has caught up (procbpf.Options.Wakeup). The wait is
 // bounded so that ctx is seen.
+// applyBatch applies a batch of ring events in order. With
+// Config.FoldShortLived, a process whose FORK and EXIT are both in the
+// batch, from a parent that is still its parent at the exit, and that
+// forks nothing and has no threads in between, is entered at once as an
+// exited process and not reported to the hooks (see foldable).
+func (t *Table) applyBatch(evs []procbpf.Event, c clocks) {
+	t.folded = slices.Grow(t.folded[:0], len(evs))[:len(evs)]
+	clear(t.folded)
+	for i := range evs {
+		ev := &evs[i]
+		if t.folded[i] {
+			continue // the EXIT of a process entered exited
+		}
+		start := uint64(int64(ev.StartBoottime) / tickNs)
+		if t.cfg.FoldShortLived && ev.What == abi.PROC_EVENT_FORK {
+			if j := foldable(evs, i); j > 0 && t.forkExited(ev, &evs[j], start, c) {
+				t.folded[j] = true
+				continue
+			}
+		}
+		t.apply(&ev.ProcEvent, start, c)
+	}
+}
+
+// foldWindow bounds how far after a FORK its EXIT is looked for.
+const foldWindow = 64
+
+// foldable returns the index of the EXIT that ends the process whose FORK
+// is evs[i], when the pair can be folded, and 0 when not: the child is a
+// process (not a thread), its leader's EXIT comes within foldWindow
+// events and names the FORK's parent (it was not reparented: the parent
+// outlived it), and between the two no event forks from the child (a
+// child or a thread of its own) or ends a thread of it. Folding then
+// changes nothing that a consumer counting processes per tag (the contid
+// registry) would see: the fork and the exit cancel out, and the parent
+// holds the tag throughout.
+func foldable(evs []procbpf.Event, i int) int {
+	f := evs[i].Fork()
+	if f.ChildPID != f.ChildTGID {
+		return 0
+	}
+	for j := i + 1; j < len(evs) && j <= i+foldWindow; j++ {
+		switch evs[j].What {
+		case abi.PROC_EVENT_FORK:
+			if g := evs[j].Fork(); g.ParentTGID == f.ChildPID || g.ChildTGID == f.ChildPID || g.ChildPID == f.ChildPID {
+				return 0
+			}
+		case abi.PROC_EVENT_EXEC:
+			if evs[j].Exec().ProcessTGID == f.ChildPID {
+				return 0 // a non-leader thread's exec: not worth the cases
+			}
+		case abi.PROC_EVENT_EXIT:
+			x := evs[j].Exit()
+			if x.ProcessTGID != f.ChildPID {
+				continue
+			}
+			if x.ProcessPID != f.ChildPID || x.ParentTGID != f.ParentTGID {
+				return 0
+			}
+			return j
+		}
+	}
+	return 0
+}
+
+// forkExited enters a folded process: a Stale copy of its parent, exited
+// at the EXIT's time. It reports false, having done nothing, when the
+// parent is unknown or the process is already known, for the events to
+// be applied one by one.
+func (t *Table) forkExited(fork, exit *procbpf.Event, start uint64, c clocks) bool {
+	f := fork.Fork()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	par := t.liveByPID(f.ParentTGID)
+	if par == nil || par.ns == nil {
+		return false
+	}
+	id := ProcID{f.ChildPID, start}
+	head := t.byPID.get(id.PID)
+	if findIn(head, id) != nil {
+		return false
+	}
+	p := t.alloc()
+	p.id, p.tgid, p.parent = id, f.ChildTGID, par.id
+	p.flags = ForkSeen | Stale | Exited
+	p.startNs = int64(fork.TimestampNs) + c.monoToWall
+	p.exitNs = int64(exit.TimestampNs) + c.monoToWall
+	p.copyFrom(par)
+	t.insertAt(p, head, c)
+	t.exitQ = append(t.exitQ, p)
+	t.n.events.Add(2)
+	t.n.forks.Add(1)
+	t.n.exits.Add(1)
+	t.n.folded.Add(1)
+	return true
+}
+
 func (t *Table) runRing(ctx context.Context) error {
 	fd := t.ring.FD()
 	for {

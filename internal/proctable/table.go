@@ -73,6 +73,14 @@ type Config struct {
 	// RingSize sizes BPF's ring buffer: a power of two of at least a
 	// page (default procbpf.DefaultSize).
 	RingSize int
+	// FoldShortLived, with BPF's events, enters a process that forks and
+	// exits within one drain (from a parent that outlives it there, with
+	// no child or thread of its own) as exited at once, and reports
+	// neither its fork nor its exit to the hooks. A consumer that counts
+	// processes per tag, as the contid registry does, sees no difference:
+	// the two cancel out while the parent holds the tag. Under an exec
+	// storm, reporting them was most of what following processes cost.
+	FoldShortLived bool
 }
 
 // EventSource says where a table's process events come from.
@@ -137,6 +145,9 @@ type Stats struct {
 	LostEvents, DroppedEvents, Rescans uint64
 	// BadEvents: events that could not be decoded (each is skipped).
 	BadEvents uint64
+	// Folded: short-lived processes entered exited at once
+	// (Config.FoldShortLived), counted in Forks and Exits too.
+	Folded uint64
 	// InferredForks: processes first known from a rescan, an EXEC or
 	// Attribute; EstimatedStarts: gone before /proc could be read;
 	// InferredExits: found gone by a rescan or replaced by a newer PID
@@ -152,7 +163,7 @@ type counters struct {
 	events, forks, threadForks, execs, exits, threadExits atomic.Uint64
 	lost, rescans                                         atomic.Uint64
 	inferredForks, estimatedStarts, inferredExits         atomic.Uint64
-	unknownExits, badEvents                               atomic.Uint64
+	unknownExits, badEvents, folded                       atomic.Uint64
 }
 
 // procSource reads one process; the real one is /proc, tests use a fake.
@@ -288,7 +299,8 @@ type Table struct {
 	ringNote string
 	events   *eventBatch
 	ev       abi.ProcEvent
-	rev      procbpf.Event
+	batch    []procbpf.Event // applyRing's batch
+	folded   []bool          // its EXITs already applied by a fold
 	closed   bool
 	closers  []func()
 	rcvbuf   atomic.Int64
@@ -385,7 +397,7 @@ func (t *Table) Stats() Stats {
 		Execs: t.n.execs.Load(), Exits: t.n.exits.Load(), ThreadExits: t.n.threadExits.Load(),
 		LostEvents: t.n.lost.Load(), Rescans: t.n.rescans.Load(), InferredForks: t.n.inferredForks.Load(),
 		EstimatedStarts: t.n.estimatedStarts.Load(), InferredExits: t.n.inferredExits.Load(),
-		UnknownExits: t.n.unknownExits.Load(), BadEvents: t.n.badEvents.Load(), Live: live, RetainedExited: all}
+		UnknownExits: t.n.unknownExits.Load(), BadEvents: t.n.badEvents.Load(), Folded: t.n.folded.Load(), Live: live, RetainedExited: all}
 }
 
 // Lookup returns the newest live process with this PID (a thread-group

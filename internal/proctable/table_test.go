@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/contaudit/contaudit/internal/abi"
+	"github.com/contaudit/contaudit/internal/procbpf"
 	"golang.org/x/sys/unix"
 )
 
@@ -540,5 +542,59 @@ func TestTags(t *testing.T) {
 		if !slices.Equal(tagged, []ProcID{bash, {501, ticks(3000 * ms)}}) {
 			t.Errorf("EachTagged %v", tagged)
 		}
+	}
+}
+
+func ringEvent(e abi.ProcEvent, start int64) procbpf.Event {
+	return procbpf.Event{ProcEvent: e, StartBoottime: uint64(start)}
+}
+
+// A process that forks and exits within one batch is entered exited, with
+// its parent's tag, and reported to no hook; one that forks a child, or
+// whose exit names another parent, or that lives on, is applied as usual.
+func TestFoldShortLived(t *testing.T) {
+	tb, _ := seeded(t, Config{LazyExec: true, FoldShortLived: true})
+	bash := ProcID{100, 50}
+	tb.SetTag(bash, 7)
+	var changes []Change
+	tb.OnChanges(func(cs []Change) { changes = append(changes, cs...) })
+	ts := 2000 * ms
+	evs := []procbpf.Event{
+		ringEvent(forkEvent(ts, 100, 500, 500), ts),       // folded
+		ringEvent(exitEvent(ts+ms, 500, 500, 100), ts),    //
+		ringEvent(forkEvent(ts+2*ms, 100, 501, 501), ts),  // forks 502
+		ringEvent(forkEvent(ts+3*ms, 501, 502, 502), ts),  // lives on
+		ringEvent(exitEvent(ts+4*ms, 501, 501, 100), ts),  //
+		ringEvent(forkEvent(ts+5*ms, 100, 503, 503), ts),  // exits reparented
+		ringEvent(exitEvent(ts+6*ms, 503, 503, 1), ts),    //
+		ringEvent(forkEvent(ts+7*ms, 100, 504, 504), ts),  // has a thread
+		ringEvent(forkEvent(ts+8*ms, 504, 505, 504), ts),  //
+		ringEvent(exitEvent(ts+9*ms, 505, 504, 100), ts),  //
+		ringEvent(exitEvent(ts+10*ms, 504, 504, 100), ts), //
+	}
+	tb.drainMu.Lock()
+	tb.applyBatch(evs, fakeClocks(ts+20*ms))
+	tb.afterBatch(fakeClocks(ts + 20*ms))
+	tb.drainMu.Unlock()
+	start := ticks(ts)
+	p, ok := tb.Get(ProcID{500, start})
+	if !ok || !p.Exited() || p.Parent != bash || p.Flags&ExitInferred != 0 || tb.Tag(p.ID) != 7 {
+		t.Fatalf("folded process %+v %v, tag %d", p, ok, tb.Tag(p.ID))
+	}
+	if id, tag, ok := tb.AttributeTag(500, 100, wallAt(ts)); !ok || id != p.ID || tag != 7 {
+		t.Fatalf("record of the folded process: %v %d %v", id, tag, ok)
+	}
+	reported := map[int32]int{}
+	for _, c := range changes {
+		reported[c.Proc.PID]++
+	}
+	if reported[500] != 0 || reported[501] != 2 || reported[502] != 1 || reported[503] != 2 || reported[504] != 2 {
+		t.Errorf("hooks heard %v; want nothing of 500, fork and exit of 501, 503, 504, the fork of 502", reported)
+	}
+	if s := tb.Stats(); s.Folded != 1 || s.Forks != 5 || s.Exits != 4 {
+		t.Errorf("stats %+v", s)
+	}
+	if p, _ := tb.Lookup(502); p.Parent.PID != 501 {
+		t.Errorf("grandchild %+v", p)
 	}
 }
