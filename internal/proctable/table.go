@@ -48,9 +48,10 @@ type Config struct {
 	// unless Release says their records are all attributed.
 	Retention time.Duration
 	// RetainExited keeps at least this many most recent exited processes
-	// whatever their age (default 4096): under an exit storm the time
-	// window alone could be too short for a lagging audit reader, and
-	// when idle the count alone could drop a slow process's records.
+	// whatever their age (default 4096), unless released (Release): under
+	// an exit storm the time window alone could be too short for a lagging
+	// audit reader, and when idle the count alone could drop a slow
+	// process's records.
 	RetainExited int
 	// ReceiveBuffer sizes the connector socket's SO_RCVBUF (forced past
 	// rmem_max as root); default 16 MiB, about 20000 events.
@@ -934,8 +935,8 @@ const releaseSlack = int64(time.Second)
 
 // Release tells the table that every audit record stamped before upTo
 // has been attributed: a process that exited more than a second before it
-// can be forgotten once it is not among the RetainExited most recent
-// exits, before Retention runs out. The daemon passes the stamp of the
+// can be forgotten, before Retention runs out and whatever RetainExited
+// says. The daemon passes the stamp of the
 // latest record it has annotated. A process's own records are all queued
 // before its EXIT event is sent, and kauditd delivers in order, so they
 // are behind it.
@@ -966,13 +967,17 @@ func (t *Table) alloc() *proc {
 }
 
 // prune forgets exited processes past both retention limits.
+//
+// A process the owner has released (see Release) goes whatever the count:
+// the floor is for a reader that says nothing of where it is.
 func (t *Table) prune(nowNs int64) {
-	cut := max(nowNs-int64(t.cfg.Retention), t.releasedNs-releaseSlack)
+	cut := nowNs - int64(t.cfg.Retention)
+	released := t.releasedNs - releaseSlack
 	i := t.exitHead
 	for ; i < len(t.exitQ); i++ {
 		p := t.exitQ[i]
 		if p.exited() {
-			if len(t.exitQ)-i <= t.cfg.RetainExited || p.exitNs >= cut {
+			if p.exitNs >= released && (len(t.exitQ)-i <= t.cfg.RetainExited || p.exitNs >= cut) {
 				break
 			}
 			t.remove(p)
