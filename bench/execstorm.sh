@@ -4,14 +4,19 @@
 # Runs bench/storm.c (posix_spawn + waitpid of /bin/true, STORM_N times) with
 # no audit, with Debian's auditd in three settings, with a reader that
 # throws the records away (bench/nullreader.c: the kernel's own cost, the
-# floor for any daemon) and with contaudit in two, all under the one rule `-a always,exit -F arch=b64 -S execve -k storm`, and
+# floor for any daemon) and with contaudit in four, all under the one rule
+# `-a always,exit -F arch=b64 -S execve -k storm`, and
 # prints for each configuration the median over BENCH_RUNS runs of: the
 # workload's wall time and its ratio to no audit, the SYSCALL records with
 # key "storm" in the daemon's log, the kernel's lost count during the run, the
 # daemon's CPU per 1,000 events and its max RSS. See bench/README.md.
 #
-# The two contaudit configurations:
+# The contaudit configurations:
 #   contaudit         the host audit daemon alone: contaudit_containers = no
+#   contaudit-hostonly  container attribution on, as contaudit-contid, but
+#                     the storm runs in no container: what following the
+#                     host's processes costs, and the like-for-like baseline
+#                     of contaudit-contid (the same daemon, no container)
 #   contaudit-contid  container attribution on (contaudit_containers = yes:
 #                     process table, contid registry, control socket in the
 #                     temp dir), and the storm runs inside contid 4242
@@ -36,15 +41,15 @@
 #
 # Environment: STORM_N (default 20000), BENCH_RUNS (default 3),
 # BENCH_CONFIGS (space-separated subset of: noaudit auditd64 auditd8192
-# auditdnone reader contaudit contaudit-contid contaudit-cnreader; default
-# all), BENCH_KEEP=1 keeps the
+# auditdnone reader contaudit contaudit-hostonly contaudit-contid
+# contaudit-cnreader; default all), BENCH_KEEP=1 keeps the
 # temp dir.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 N=${STORM_N:-20000}
 RUNS=${BENCH_RUNS:-3}
-CONFIGS=${BENCH_CONFIGS:-"noaudit auditd64 auditd8192 auditdnone reader contaudit contaudit-contid contaudit-cnreader"}
+CONFIGS=${BENCH_CONFIGS:-"noaudit auditd64 auditd8192 auditdnone reader contaudit contaudit-hostonly contaudit-contid contaudit-cnreader"}
 LOCK=/run/lock/contaudit-kerneltest.lock
 RULE=(-a 'always,exit' -F arch=b64 -S execve -k storm)
 CONTID=4242       # the contid contaudit-contid runs the storm in
@@ -59,7 +64,7 @@ note() { echo "execstorm: $*" >&2; }
 [[ $N =~ ^[1-9][0-9]*$ ]] || die "STORM_N must be a positive integer, not '$N'"
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive integer, not '$RUNS'"
 for c in $CONFIGS; do
-  case $c in noaudit|auditd64|auditd8192|auditdnone|reader|contaudit|contaudit-contid|contaudit-cnreader) ;; *) die "unknown configuration '$c' in BENCH_CONFIGS" ;; esac
+  case $c in noaudit|auditd64|auditd8192|auditdnone|reader|contaudit|contaudit-hostonly|contaudit-contid|contaudit-cnreader) ;; *) die "unknown configuration '$c' in BENCH_CONFIGS" ;; esac
 done
 [[ $(id -u) -eq 0 ]] || die "must run as root (it drives the kernel's audit state)"
 for cmd in auditctl gcc flock pidof awk; do
@@ -215,6 +220,7 @@ if [[ " $CONFIGS " == *" contaudit"* ]]; then
   fi
   if [[ -n $reason ]]; then
     NA[contaudit]=$reason
+    NA[contaudit-hostonly]=$reason
     NA[contaudit-contid]=$reason
     NA[contaudit-cnreader]=$reason
   elif [[ " $CONFIGS " == *" contaudit-contid "* ]] && ! "$CONTAUDIT" contid run --help >"$WORK/contid-help.log" 2>&1; then
@@ -415,8 +421,9 @@ run_daemon() {
       start_registered nullreader "$WORK/nullreader" || return 1
       ;;
     contaudit*)
-      # The two differ only in container attribution; both serve metrics
-      # (an idle listener until the script reads it after the run).
+      # They differ only in container attribution (and where the storm
+      # runs); all serve metrics (an idle listener until the script reads
+      # it after the run).
       printf '%s\n' "${RULE[*]}" >"$d/storm.rules"
       cat >"$d/contaudit.conf" <<EOF
 log_file = $d/contaudit.log
@@ -426,7 +433,7 @@ log_format = RAW
 contaudit_backlog_limit = 8192
 contaudit_metrics_listen = unix:$d/metrics.sock
 EOF
-      if [[ $cfg == contaudit-contid ]]; then
+      if [[ $cfg == contaudit-contid || $cfg == contaudit-hostonly ]]; then
         sock="$d/control.sock"
         cat >>"$d/contaudit.conf" <<EOF
 contaudit_containers = yes
@@ -480,7 +487,12 @@ EOF
   local cpu0=$CPU_TICKS side0=0
   if [[ -n $side ]]; then proc_runtime "$side"; side0=$RUNTIME_NS; fi
 
-  run_storm "$d" "$sock"
+  # Only contaudit-contid runs the storm in a container.
+  if [[ $cfg == contaudit-contid ]]; then
+    run_storm "$d" "$sock"
+  else
+    run_storm "$d"
+  fi
 
   # Drain: wait until the daemon's CPU time has not moved for 1 s.
   local i still=0 last=-1
@@ -574,12 +586,19 @@ EOF
 }
 
 # ---- the runs --------------------------------------------------------------
+# Each round starts one configuration later than the round before: the
+# runs of a round are not alike (the previous daemon's exit, the page
+# cache, the VM's neighbours), and a configuration always run second
+# would carry that into its ratios.
+read -r -a CONFIG_LIST <<<"$CONFIGS"
 for ((r = 1; r <= RUNS; r++)); do
   echo "round $r/$RUNS  (load average $(cut -d' ' -f1-3 /proc/loadavg))"
-  for cfg in $CONFIGS; do
+  nc=${#CONFIG_LIST[@]}
+  for ((k = 0; k < nc; k++)); do
+    cfg=${CONFIG_LIST[$(((r - 1 + k) % nc))]}
     case $cfg in
       noaudit) run_noaudit "$r" ;;
-      contaudit | contaudit-contid | contaudit-cnreader)
+      contaudit | contaudit-hostonly | contaudit-contid | contaudit-cnreader)
         if [[ -n ${NA[$cfg]:-} ]]; then
           continue
         fi
@@ -600,7 +619,7 @@ echo
 echo "medians over $RUNS run(s), STORM_N=$N (storm recs: SYSCALL lines with key=\"storm\"; own: those whose ppid is the workload's PID, expected $N)"
 summary() {
   LC_ALL=C awk -F'\t' -v configs="$CONFIGS" -v tck="$CLK_TCK" -v hz="$HZ" -v n_want="$N" -v contid="$CONTID" -v memtest="$MEMTEST" \
-    -v na_c="${NA[contaudit]:-}" -v na_cc="${NA[contaudit-contid]:-}" -v na_cn="${NA[contaudit-cnreader]:-}" '
+    -v na_c="${NA[contaudit]:-}" -v na_cc="${NA[contaudit-contid]:-}" -v na_cn="${NA[contaudit-cnreader]:-}" -v na_ch="${NA[contaudit-hostonly]:-}" '
     function median(s,   a, n, i, j, t) {
       n = split(s, a, " ")
       for (i = 2; i <= n; i++) { t = a[i] + 0; for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
@@ -617,6 +636,8 @@ summary() {
       if ($4 != "-") {
         recs[c] = recs[c] " " $4; tru[c] = tru[c] " " $5
         cpk[c] = cpk[c] " " ($4 > 0 ? ($8 / tck) * 1000 / $4 : -1)
+        if ($4 > 0) cpr[c, $2] = ($8 / tck) * 1000 / $4
+        if ($2 + 0 > maxrun) maxrun = $2 + 0
       }
       if ($12 != "-" && $12 != "") {
         if (!(c in cidmin) || $12 + 0 < cidmin[c]) cidmin[c] = $12 + 0
@@ -644,6 +665,7 @@ summary() {
           if (c == "contaudit") printf "%-32s not available (%s)\n", c, na_c
           if (c == "contaudit-contid") printf "%-32s not available (%s)\n", c, na_cc
           if (c == "contaudit-cnreader") printf "%-32s not available (%s)\n", c, na_cn
+          if (c == "contaudit-hostonly") printf "%-32s not available (%s)\n", c, na_ch
           continue
         }
         w = median(wall[c]); ratio = base > 0 ? sprintf("%.2fx", w / base) : "-"
@@ -666,16 +688,20 @@ summary() {
         if (c in cidmin)
           printf "contaudit-contid: storm execs whose event has CONTAINER_ID contid=%s: %d of %d in the worst of %d run(s)%s\n", contid, cidmin[c], n_want, ncid[c], (cidmin[c] == n_want ? " (all)" : "  << NOT ALL")
         if (("contaudit" in cpkm) && cpkm["contaudit"] > 0 && (c in cpkm) && cpkm[c] > 0)
-          printf "contaudit-contid/contaudit CPU per event: %.2f (issue 4 target: at most 1.05)\n", cpkm[c] / cpkm["contaudit"]
+          printf "contaudit-contid/contaudit CPU per event: %.2f (issue 4 target: at most 1.05; round by round:%s)\n", cpkm[c] / cpkm["contaudit"], rounds(c, "contaudit")
+        if (("contaudit-hostonly" in cpkm) && cpkm["contaudit-hostonly"] > 0 && (c in cpkm) && cpkm[c] > 0)
+          printf "contaudit-contid/contaudit-hostonly CPU per event: %.2f (the same daemon, the storm in no container; round by round:%s)\n", cpkm[c] / cpkm["contaudit-hostonly"], rounds(c, "contaudit-hostonly")
         if (live[c] != "") {
           lv = median(live[c]); rt = median(ret[c])
           printf "process table after the storm (daemon metrics, median): %d live + %d retained exited = %d processes", lv, rt, lv + rt
-          if (("contaudit" in rssm) && (c in rssm) && lv + rt > 0)
-            printf "; max RSS contaudit-contid - contaudit = %.1f MiB, %.0f B per process (an upper bound: it also holds the connector, control API, registry and GC headroom)", rssm[c] - rssm["contaudit"], (rssm[c] - rssm["contaudit"]) * 1048576 / (lv + rt)
+          if (("contaudit" in rssm) && (c in rssm))
+            printf "; max RSS contaudit-contid - contaudit = %.1f MiB (the table, its event ring, the control API, the registry and GC headroom)", rssm[c] - rssm["contaudit"]
           print ""
         }
         printf "process table heap per process, TestMemoryPerProcess: %s\n", memtest
       }
+      if (("contaudit-hostonly" in cpkm) && ("contaudit" in cpkm) && cpkm["contaudit"] > 0)
+        printf "contaudit-hostonly/contaudit CPU per event: %.2f (following the host'"'"'s processes, no container; round by round:%s)\n", cpkm["contaudit-hostonly"] / cpkm["contaudit"], rounds("contaudit-hostonly", "contaudit")
       if (recvf["contaudit-cnreader"] != "") {
         c = "contaudit-cnreader"
         print ""
@@ -700,6 +726,14 @@ summary() {
         print ""
       }
     }
+    # rounds: the ratio of two configurations CPU per event, round by round.
+    function rounds(a, b,   r, out) {
+      out = ""
+      for (r = 1; r <= maxrun; r++)
+        if (((a, r) in cpr) && ((b, r) in cpr) && cpr[b, r] > 0)
+          out = out sprintf(" %.2f", cpr[a, r] / cpr[b, r])
+      return out
+    }
     function desc(c) {
       if (c == "noaudit") return "no audit"
       if (c == "auditd64") return "auditd default, backlog 64"
@@ -708,6 +742,7 @@ summary() {
       if (c == "reader") return "reader, no log, backlog 8192"
       if (c == "contaudit") return "contaudit, backlog " bl[c]
       if (c == "contaudit-contid") return "contaudit+contid, backlog " bl[c]
+      if (c == "contaudit-hostonly") return "contaudit+containers, backlog " bl[c]
       if (c == "contaudit-cnreader") return "contaudit+cnreader, backlog " bl[c]
       return c
     }
