@@ -10,7 +10,8 @@
 // It also holds what the packages' tests share so that each checks the
 // same way: the corpora's location, golden files (Golden), where two
 // outputs part (DiffLines) and the file-descriptor leak check of the
-// packages whose objects live as long as the daemon (RunCheckingFDs).
+// packages whose objects live as long as the daemon (RunCheckingFDs), and
+// a copy of the test binary to run as nobody (AsNobody).
 package kerneltest
 
 import (

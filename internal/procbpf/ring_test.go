@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -295,31 +294,8 @@ func TestKernelLost(t *testing.T) {
 // can fall back on.
 func TestKernelUnprivileged(t *testing.T) {
 	kerneltest.RequireRoot(t)
-	// A copy of the test binary that nobody may run: go test's own
-	// build directory is root's alone.
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin, err := os.ReadFile(self)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir, err := os.MkdirTemp("", "procbpf-unprivileged-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	helper := dir + "/helper"
-	if err := os.WriteFile(helper, bin, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(helper)
+	cmd := kerneltest.AsNobody(t)
 	cmd.Env = append(os.Environ(), helperEnv+"=open")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("helper: %v: %s", err, out)

@@ -137,13 +137,11 @@ func (t *Table) applyFork(ev *abi.ProcEvent, start uint64, c clocks) {
 func (t *Table) forkLazily(f abi.ForkProcEvent, start uint64, estimated bool, ts uint64, c clocks) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	par := t.liveByPID(f.ParentTGID)
-	if par == nil || par.ns == nil {
+	par, head, p := t.lazyFork(f, start)
+	if par == nil {
 		return false
 	}
 	id := ProcID{f.ChildPID, start}
-	head := t.byPID.get(id.PID)
-	p := findIn(head, id)
 	created := false
 	// An exited entry it matches is an older holder of the PID (see
 	// applyFork): the child is new.
@@ -167,6 +165,17 @@ func (t *Table) forkLazily(f abi.ForkProcEvent, start uint64, estimated bool, ts
 	}
 	p.flags |= ForkSeen
 	return true
+}
+
+// lazyFork looks up, under t.mu, what a FORK applied without /proc needs:
+// the parent (nil when unknown or never read, which needs the reads), the
+// chain of the child's PID, and the entry already there for the child.
+func (t *Table) lazyFork(f abi.ForkProcEvent, start uint64) (par, head, known *proc) {
+	if par = t.liveByPID(f.ParentTGID); par == nil || par.ns == nil {
+		return nil, nil, nil
+	}
+	head = t.byPID.get(f.ChildPID)
+	return par, head, findIn(head, ProcID{f.ChildPID, start})
 }
 
 func (t *Table) applyExec(ev *abi.ProcEvent, c clocks) {

@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -662,27 +661,8 @@ func TestKernelOpenUnprivileged(t *testing.T) {
 		return
 	}
 	kerneltest.RequireRoot(t)
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir, err := os.MkdirTemp("", "proctable-unpriv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	bin, _ := os.ReadFile(exe)
-	copyExe := filepath.Join(dir, "proctable.test")
-	if err := os.WriteFile(copyExe, bin, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(copyExe, "-test.run=^TestKernelOpenUnprivileged$", "-test.count=1", "-test.v")
-	cmd.Dir = dir
+	cmd := kerneltest.AsNobody(t, "-test.run=^TestKernelOpenUnprivileged$", "-test.count=1", "-test.v")
 	cmd.Env = append(os.Environ(), "PROCTABLE_UNPRIVILEGED_CHILD=1")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
 	start := time.Now()
 	out, err := cmd.CombinedOutput()
 	if err != nil {

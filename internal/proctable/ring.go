@@ -20,15 +20,10 @@ import (
 // what came meanwhile. Unlike a netlink socket the ring drops only the
 // events that find it full, so nothing stays lost unnoticed.
 func (t *Table) drainRing(try bool) (int, error) {
-	if !try {
-		t.drainMu.Lock()
-	} else if !t.drainMu.TryLock() {
-		return 0, nil
+	if ok, err := t.lockDrain(try); !ok {
+		return 0, err
 	}
 	defer t.drainMu.Unlock()
-	if t.closed {
-		return 0, ErrClosed
-	}
 	total := 0
 	for {
 		n := t.applyRing()
@@ -170,17 +165,12 @@ func (t *Table) forkExited(fork, exit *procbpf.Event, start uint64, c clocks) bo
 	f := fork.Fork()
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	par := t.liveByPID(f.ParentTGID)
-	if par == nil || par.ns == nil {
-		return false
-	}
-	id := ProcID{f.ChildPID, start}
-	head := t.byPID.get(id.PID)
-	if findIn(head, id) != nil {
+	par, head, known := t.lazyFork(f, start)
+	if par == nil || known != nil {
 		return false
 	}
 	p := t.alloc()
-	p.id, p.tgid, p.parent = id, f.ChildTGID, par.id
+	p.id, p.tgid, p.parent = ProcID{f.ChildPID, start}, f.ChildTGID, par.id
 	p.flags = ForkSeen | Stale | Exited
 	p.startNs = int64(fork.TimestampNs) + c.monoToWall
 	p.exitNs = int64(exit.TimestampNs) + c.monoToWall

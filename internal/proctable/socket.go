@@ -425,15 +425,10 @@ const maxReceiveBuffer = 64 << 20
 // the rescan waits for that empty queue: an overflow during the rescan is
 // then reported again, and nothing is lost unnoticed.
 func (t *Table) drain(fd int, try bool) (int, error) {
-	if !try {
-		t.drainMu.Lock()
-	} else if !t.drainMu.TryLock() {
-		return 0, nil
+	if ok, err := t.lockDrain(try); !ok {
+		return 0, err
 	}
 	defer t.drainMu.Unlock()
-	if t.closed {
-		return 0, ErrClosed
-	}
 	// The clocks cost three syscalls where the vDSO is missing (some
 	// VMs): read them once there is an event, so an idle Sync is one
 	// recvfrom.
@@ -486,6 +481,21 @@ func (t *Table) drain(fd int, try bool) (int, error) {
 			c = t.clock()
 		}
 	}
+}
+
+// lockDrain takes drainMu (or with try, only if it is free) for a drain
+// of an open table; it reports false, holding nothing, otherwise.
+func (t *Table) lockDrain(try bool) (bool, error) {
+	if !try {
+		t.drainMu.Lock()
+	} else if !t.drainMu.TryLock() {
+		return false, nil
+	}
+	if t.closed {
+		t.drainMu.Unlock()
+		return false, ErrClosed
+	}
+	return true, nil
 }
 
 func (t *Table) applyDatagram(b []byte, c clocks) {

@@ -166,8 +166,9 @@ func TestAttributeInfersMissedFork(t *testing.T) {
 	}
 }
 
-func TestRetention(t *testing.T) {
-	tb, f := seeded(t, Config{Retention: time.Second, RetainExited: 3})
+// tenShortLived runs bash's children 900-909, each started at (i+1)*100
+// ms and gone a millisecond later.
+func tenShortLived(tb *Table, f *fakeProc) {
 	for i := int32(0); i < 10; i++ {
 		ts := int64(i+1) * 100 * ms
 		f.add(900+i, 100, ticks(ts), "x")
@@ -175,6 +176,11 @@ func TestRetention(t *testing.T) {
 		delete(f.procs, 900+i)
 		tb.applyAll(fakeClocks(ts+ms), exitEvent(ts+ms, 900+i, 900+i, 100))
 	}
+}
+
+func TestRetention(t *testing.T) {
+	tb, f := seeded(t, Config{Retention: time.Second, RetainExited: 3})
+	tenShortLived(tb, f)
 	// All ten exited within the last second: all kept.
 	if s := tb.Stats(); s.RetainedExited != 10 {
 		t.Fatalf("retained %d, want 10 within the window", s.RetainedExited)
@@ -200,13 +206,7 @@ func TestRetention(t *testing.T) {
 // and their entries are reused.
 func TestRelease(t *testing.T) {
 	tb, f := seeded(t, Config{Retention: time.Hour, RetainExited: 3})
-	for i := int32(0); i < 10; i++ {
-		ts := int64(i+1) * 100 * ms
-		f.add(900+i, 100, ticks(ts), "x")
-		tb.applyAll(fakeClocks(ts), forkEvent(ts, 100, 900+i, 900+i))
-		delete(f.procs, 900+i)
-		tb.applyAll(fakeClocks(ts+ms), exitEvent(ts+ms, 900+i, 900+i, 100))
-	}
+	tenShortLived(tb, f)
 	// Records up to 1.5 s in: only exits before 0.5 s may go (slack).
 	tb.Release(wallAt(1500 * ms))
 	tb.applyAll(fakeClocks(2000 * ms))
