@@ -114,6 +114,20 @@ proc_cpu() {
   CPU_TICKS=$((f[11] + f[12]))
 }
 
+# proc_cpu_ns PID: sets CPU_NS to the CPU time of all of PID's threads in
+# ns (the first field of each /proc/PID/task/TID/schedstat): exact, where
+# utime+stime comes in ticks of 10 ms, 20-30 of them a run, which alone
+# moved a ratio by several percent. A thread that ended during the run
+# would be missed; the daemons keep theirs.
+proc_cpu_ns() {
+  local f a rest
+  CPU_NS=0
+  for f in /proc/"$1"/task/*/schedstat; do
+    read -r a rest <"$f" 2>/dev/null || continue
+    CPU_NS=$((CPU_NS + a))
+  done
+}
+
 # proc_runtime PID: sets RUNTIME_NS to the CPU time of PID's main thread in
 # ns (/proc/PID/schedstat); exact, unlike the ticks of proc_cpu, for the
 # single-threaded cnreader whose CPU is a few ticks per run.
@@ -483,8 +497,8 @@ EOF
     return 1
   fi
   nap 0.5
-  proc_cpu "$pid"
-  local cpu0=$CPU_TICKS side0=0
+  proc_cpu_ns "$pid"
+  local cpu0=$CPU_NS side0=0
   if [[ -n $side ]]; then proc_runtime "$side"; side0=$RUNTIME_NS; fi
 
   # Only contaudit-contid runs the storm in a container.
@@ -511,8 +525,10 @@ EOF
     last=$CPU_TICKS
   done
   ((still >= 4)) || ODD+=("$cfg run $run: daemon still busy ${DRAIN_TIMEOUT}s after the storm")
-  proc_cpu "$pid"
-  local cpu=$((CPU_TICKS - cpu0)) sidens=- recvns=-
+  proc_cpu_ns "$pid"
+  # In clock ticks, as the summary counts, but from the exact ns.
+  local cpu sidens=- recvns=-
+  cpu=$(awk -v n="$((CPU_NS - cpu0))" -v h="$CLK_TCK" 'BEGIN { printf "%.4f", n * h / 1e9 }')
   if [[ -n $side ]]; then
     proc_alive "$side" || die "cnreader (pid $side) died during the run: $(tail -n 1 "$d/cnreader.out")"
     proc_runtime "$side"
@@ -552,7 +568,7 @@ EOF
   if [[ $cfg == reader ]]; then
     # No log to count; the CPU is its own, per storm exec.
     printf '%s\t%s\t%s\t-\t-\t%s\t%s\t%s\t%s\t%s\t%s\t-\t-\t-\t-\t-\n' "$cfg" "$run" "$WALL" "$lost" "$bwta" "$cpu" "$hwm" "$backlog_eff" "$WCPU" >>"$RESULTS"
-    printf '  %-16s run %d: wall %7.3fs  workload cpu %7.3fs  %s  lost %5d  bwt_actual %5d jiffies  cpu %6.2fs  maxrss %6d KiB  backlog %s\n' \
+    printf '  %-16s run %d: wall %7.3fs  workload cpu %7.3fs  %s  lost %5d  bwt_actual %5d jiffies  cpu %6.3fs  maxrss %6d KiB  backlog %s\n' \
       "$cfg" "$run" "$WALL" "$WCPU" "$(grep -o '[0-9]* datagrams.*' "$d/daemon.out" | head -n 1)" "$lost" "$bwta" "$(awk -v t="$cpu" -v h="$CLK_TCK" 'BEGIN { print t / h }')" "$hwm" "$backlog_eff"
     return 0
   fi
@@ -568,7 +584,7 @@ EOF
     END { c = 0; for (k in own) if (k in cid) c++; print s + 0, t + 0, (want == "" ? "-" : c) }')
   read -r recs truerecs cidrecs <<<"$counts"
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$cfg" "$run" "$WALL" "$recs" "$truerecs" "$lost" "$bwta" "$cpu" "$hwm" "$backlog_eff" "$WCPU" "$cidrecs" "$live" "$retained" "$recvns" "$sidens" >>"$RESULTS"
-  printf '  %-16s run %d: wall %7.3fs  workload cpu %7.3fs  storm recs %6d (workload %6d)  lost %5d  bwt_actual %5d jiffies  cpu %6.2fs  maxrss %6d KiB  backlog %s' \
+  printf '  %-16s run %d: wall %7.3fs  workload cpu %7.3fs  storm recs %6d (workload %6d)  lost %5d  bwt_actual %5d jiffies  cpu %6.3fs  maxrss %6d KiB  backlog %s' \
     "$cfg" "$run" "$WALL" "$WCPU" "$recs" "$truerecs" "$lost" "$bwta" "$(awk -v t="$cpu" -v h="$CLK_TCK" 'BEGIN { print t / h }')" "$hwm" "$backlog_eff"
   if [[ $cfg == contaudit-contid ]]; then
     printf '  contid %s on %s of %s  table %s live + %s retained' "$CONTID" "$cidrecs" "$N" "$live" "$retained"
@@ -675,11 +691,11 @@ summary() {
         } else if (recs[c] == "") {
           # The reader: no log to count records in; its CPU per storm exec.
           k = median(cpu[c]) * 1000 / n_want
-          printf "%-32s %7.2f %6s %7.2f %6s %7s %7s %6d %7.0f %6.2f %11s %7.1f\n", desc(c), w, ratio, wc, cratio, "-", "-", median(lost[c]), median(bwt[c]), median(cpu[c]), sprintf("%.4f", k), median(rss[c])
+          printf "%-32s %7.2f %6s %7.2f %6s %7s %7s %6d %7.0f %6.3f %11s %7.1f\n", desc(c), w, ratio, wc, cratio, "-", "-", median(lost[c]), median(bwt[c]), median(cpu[c]), sprintf("%.4f", k), median(rss[c])
         } else {
           k = median(cpk[c]); cpkm[c] = k
           rssm[c] = median(rss[c])
-          printf "%-32s %7.2f %6s %7.2f %6s %7d %7d %6d %7.0f %6.2f %11s %7.1f\n", desc(c), w, ratio, wc, cratio, median(recs[c]), median(tru[c]), median(lost[c]), median(bwt[c]), median(cpu[c]), (k < 0 ? "-" : sprintf("%.4f", k)), rssm[c]
+          printf "%-32s %7.2f %6s %7.2f %6s %7d %7d %6d %7.0f %6.3f %11s %7.1f\n", desc(c), w, ratio, wc, cratio, median(recs[c]), median(tru[c]), median(lost[c]), median(bwt[c]), median(cpu[c]), (k < 0 ? "-" : sprintf("%.4f", k)), rssm[c]
         }
       }
       if ("contaudit-contid" in seen) {
@@ -752,4 +768,4 @@ summary
 for o in "${ODD[@]}"; do
   echo "note: $o"
 done
-echo "(ratio: median / median of no audit; wl cpu: user+sys CPU of the workload and its children; lost: kernel lost counter delta; bwt ms: backlog_wait_time_actual delta, time tasks slept on a full backlog; cpu: daemon utime+stime during the run; rss: daemon VmHWM)"
+echo "(ratio: median / median of no audit; wl cpu: user+sys CPU of the workload and its children; lost: kernel lost counter delta; bwt ms: backlog_wait_time_actual delta, time tasks slept on a full backlog; cpu: daemon CPU time (all threads, schedstat) during the run; rss: daemon VmHWM)"
