@@ -119,6 +119,10 @@ func (t *Table) applyFork(ev *abi.ProcEvent, start uint64, c clocks) {
 	}
 	if created {
 		p.startNs = int64(ev.TimestampNs) + c.monoToWall
+		// A forked process has one thread. /proc, read later, may show
+		// more, whose FORK events are still queued: counting both would
+		// keep the process live after its last thread exits.
+		p.threads = 1
 	}
 	t.linkParent(p, f.ParentTGID)
 	if created || p.flags&(ForkSeen|ForkInferred) == 0 {
@@ -206,6 +210,7 @@ func (t *Table) applyExec(ev *abi.ProcEvent, c clocks) {
 	p, created := t.upsert(&t.info, c, ForkInferred, nil)
 	if created {
 		// Its FORK never reached us (lost, or before the socket opened).
+		p.threads = 1
 		t.n.inferredForks.Add(1)
 		t.linkParent(p, t.info.ppid)
 		inheritTag(p)
@@ -213,6 +218,10 @@ func (t *Table) applyExec(ev *abi.ProcEvent, c clocks) {
 		return
 	}
 	p.flags &^= leaderGone
+	// exec leaves one thread (de_thread ended the others, and their
+	// EXITs came first); /proc may already show threads the new program
+	// started, whose FORK events follow and count them.
+	p.threads = 1
 	if p.exited() {
 		// A non-leader thread's exec looks like the leader's exit
 		// followed by an exec under the leader's PID: same process.
@@ -232,6 +241,7 @@ func (t *Table) execLazily(pid int32) bool {
 		return false
 	}
 	p.flags |= Stale
+	p.threads = 1 // what exec leaves (see applyExec)
 	if p.exited() {
 		// A non-leader thread's exec after the leader's exit: the same
 		// process goes on under the leader's PID.

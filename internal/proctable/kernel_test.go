@@ -9,10 +9,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -721,5 +723,59 @@ func testPassive(t *testing.T, cfg Config) {
 		if st := tab.Stats(); st.Execs != 0 || st.Forks == 0 || st.Exits == 0 {
 			t.Errorf("lazy table on Linux %d.%d: %d execs, %d forks, %d exits; want only forks and exits", major, minor, st.Execs, st.Forks, st.Exits)
 		}
+	}
+}
+
+// execFromThreadEnv makes the test binary execFromThread.
+const execFromThreadEnv = "PROCTABLE_EXEC_FROM_THREAD"
+
+// execFromThread is a Go program's exec as contaudit's own CLI stub makes
+// it: from whatever thread the goroutine runs on, with other threads
+// alive, so that the kernel's de_thread ends the old leader (an EXIT with
+// the process's own PID) and the exec'ing thread takes its PID. The new
+// program (sleep) then lives a moment and exits.
+func execFromThread() {
+	var wg sync.WaitGroup
+	for range 3 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			runtime.LockOSThread()
+			time.Sleep(50 * time.Millisecond)
+		}()
+	}
+	done := make(chan error)
+	go func() {
+		runtime.LockOSThread()
+		done <- syscall.Exec("/bin/sleep", []string{"sleep", "0.2"}, os.Environ())
+	}()
+	fmt.Fprintln(os.Stderr, <-done)
+	os.Exit(2)
+}
+
+// A process whose non-leader thread execs, then exits, ends exited: the
+// old leader's EXIT (de_thread) must not make it look gone while the new
+// program runs, nor alive after it ended.
+func TestKernelExecFromThread(t *testing.T) {
+	eachSource(t, Config{}, testExecFromThread)
+}
+
+func testExecFromThread(t *testing.T, cfg Config) {
+	tb := openKernel(t, cfg, true)
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 20 {
+		cmd := exec.Command(self)
+		cmd.Env = append(os.Environ(), execFromThreadEnv+"=1")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("helper: %v: %s", err, out)
+		}
+		pid := int32(cmd.Process.Pid)
+		eventually(t, tb, "the exec'd helper to end exited", func() bool {
+			_, live := tb.Lookup(pid)
+			return !live
+		})
 	}
 }

@@ -11,5 +11,8 @@ import (
 // holds a socket and two /proc directory fds, and every /proc read opens
 // more.
 func TestMain(m *testing.M) {
+	if os.Getenv(execFromThreadEnv) == "1" {
+		execFromThread()
+	}
 	os.Exit(kerneltest.RunCheckingFDs(m, "proctable", nil))
 }

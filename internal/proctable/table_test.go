@@ -271,6 +271,35 @@ func TestThreads(t *testing.T) {
 	}
 }
 
+// /proc, read at a FORK or an EXEC, may already show threads whose FORK
+// events are still queued: counted once, the process still ends with its
+// last thread.
+func TestThreadsReadLate(t *testing.T) {
+	tb, f := seeded(t, Config{})
+	f.add(1200, 100, 90, "go").threads = 3 // the child's runtime already started two
+	tb.applyAll(fakeClocks(900*ms), forkEvent(900*ms, 100, 1200, 1200),
+		forkEvent(901*ms, 1200, 1201, 1200), forkEvent(902*ms, 1200, 1202, 1200))
+	if p, _ := tb.Lookup(1200); p.Threads != 3 {
+		t.Fatalf("after FORK: threads %d, want 3", p.Threads)
+	}
+	// It execs another Go program: de_thread ends 1201 and 1202 first,
+	// and /proc shows the new program's four threads before their FORKs
+	// are applied.
+	f.procs[1200].threads = 4
+	tb.applyAll(fakeClocks(910*ms), exitEvent(910*ms, 1201, 1200, 100), exitEvent(910*ms, 1202, 1200, 100),
+		execEvent(911*ms, 1200), forkEvent(912*ms, 1200, 1203, 1200), forkEvent(912*ms, 1200, 1204, 1200),
+		forkEvent(912*ms, 1200, 1205, 1200))
+	if p, _ := tb.Lookup(1200); p.Threads != 4 {
+		t.Fatalf("after EXEC: threads %d, want 4", p.Threads)
+	}
+	delete(f.procs, 1200)
+	tb.applyAll(fakeClocks(920*ms), exitEvent(920*ms, 1200, 1200, 100), exitEvent(920*ms, 1203, 1200, 100),
+		exitEvent(920*ms, 1204, 1200, 100), exitEvent(921*ms, 1205, 1200, 100))
+	if p, _ := tb.Get(ProcID{1200, 90}); !p.Exited() {
+		t.Fatalf("after its last thread: %+v", p)
+	}
+}
+
 func TestReparentOnExit(t *testing.T) {
 	tb, f := seeded(t, Config{})
 	f.add(1100, 100, 80, "mid")
