@@ -171,6 +171,10 @@ func heapPerProcess(n int) float64 {
 		t.apply(&ev, 0, fakeClocks(ts))
 		delete(f.procs, pid) // the fake's copy is not the table's cost
 	}
+	// A drain hands its forks to the hooks and drops them: the queue is
+	// not the table's cost either.
+	t.flushHooks()
+	t.pending, t.spare = nil, nil
 	t.drainMu.Unlock()
 	runtime.GC()
 	runtime.ReadMemStats(&after)
