@@ -155,22 +155,24 @@ func Open(cfg Config) (_ *Tracker, err error) {
 		t.backend.SetRecordBarrier(cfg.RecordBarrier)
 	}
 	// Hooks run in event order, one batch at a time, outside the table's
-	// lock. Exits wait for Advance: the exited process's records may
-	// still be on their way.
-	// The table gave a child its parent's contid (a Ref in its tag) as
-	// it applied the FORK; the registry counts the holder. Exits carry
-	// the Ref too.
+	// lock. The table gave a child its parent's contid (a Ref in its tag)
+	// as it applied the FORK; the registry counts the holder. Exits carry
+	// the Ref and wait for Advance: the exited process's records may
+	// still be on their way. An exit without a contid concerns the
+	// registry only while someone holds a delegation.
 	t.table.OnChanges(func(cs []proctable.Change) {
+		var delegations bool
 		t.backend.Do(func(r *contid.Registry) {
 			for _, c := range cs {
 				if !c.Exit && c.Tag != 0 {
 					r.Inherit(contid.Ref(c.Tag))
 				}
 			}
+			delegations = r.HasDelegations()
 		})
 		t.exitMu.Lock()
 		for _, c := range cs {
-			if c.Exit {
+			if c.Exit && (c.Tag != 0 || delegations) {
 				t.exits = append(t.exits, pendingExit{contid.ProcID(c.Proc), contid.Ref(c.Tag), c.At})
 			}
 		}
@@ -342,8 +344,7 @@ func writeFileAtomic(path string, data []byte) error {
 // reading a batch of audit records and before annotating them, so that
 // every fork that preceded a record is known.
 func (t *Tracker) Sync() {
-	start := time.Now()
-	defer t.since(start, 1)
+	defer t.since(time.Now(), 1)
 	if err := t.table.Sync(); err != nil && !errors.Is(err, proctable.ErrClosed) {
 		t.log.Warn("process table sync", "err", err)
 	}
@@ -417,6 +418,7 @@ func (t *Tracker) Annotate(types []uint32, recs [][]byte) (_ []uint32, _ [][]byt
 		t.auditClock = at
 	}
 	t.targets = t.targets[:0]
+	held := false // a target has a contid
 	hasSyscall := slices.Contains(types, abi.AUDIT_SYSCALL)
 	for i, typ := range types {
 		var pid, ppid int32
@@ -441,10 +443,7 @@ func (t *Tracker) Annotate(types []uint32, recs [][]byte) (_ []uint32, _ [][]byt
 			subject = tp
 		}
 		t.targets = append(t.targets, target{idx: i, ref: contid.Ref(tag)})
-	}
-	held := false
-	for _, tg := range t.targets {
-		held = held || tg.ref != 0
+		held = held || tag != 0
 	}
 	if !held {
 		return types, recs, subject

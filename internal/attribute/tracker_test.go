@@ -260,3 +260,35 @@ func TestExitWaitsForAuditStream(t *testing.T) {
 		t.Fatal("contid kept after the audit stream passed the exit")
 	}
 }
+
+// The exit of a process without a contid reaches the registry while
+// someone holds a delegation: a delegated process's capcontid goes with
+// it.
+func TestDelegationGoesWithItsProcess(t *testing.T) {
+	tr, _ := openTracker(t)
+	orch := exec.Command("sleep", "30")
+	if err := orch.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w := contid.Writer{Proc: self(t, tr, os.Getpid()), CanSetContid: true}
+	target := self(t, tr, orch.Process.Pid)
+	if err := tr.backend.SetCapcontid(w, target, true); err != nil {
+		t.Fatal(err)
+	}
+	orch.Process.Kill()
+	orch.Wait()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		tr.Sync()
+		tr.Advance(time.Now())
+		var held bool
+		tr.backend.Do(func(r *contid.Registry) { held = r.HasCapcontid(target) })
+		if !held {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the delegation outlived its process")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

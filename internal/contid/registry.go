@@ -277,6 +277,11 @@ func (r *Registry) InChain(p ProcID, id ID) bool {
 	return false
 }
 
+// HasDelegations reports whether any process holds a capcontid
+// delegation: only then does the exit of a process without a contid
+// concern the registry.
+func (r *Registry) HasDelegations() bool { return len(r.capcontid) > 0 }
+
 // HasCapcontid reports whether p holds a capcontid delegation.
 func (r *Registry) HasCapcontid(p ProcID) bool {
 	_, ok := r.capcontid[p]

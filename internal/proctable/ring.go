@@ -52,16 +52,16 @@ func (t *Table) applyRing() int {
 	for {
 		t.batch = t.batch[:0]
 		for len(t.batch) < ringBatch {
-			t.batch = append(t.batch, procbpf.Event{})
-			ok, err := t.ring.Next(&t.batch[len(t.batch)-1])
+			var ev procbpf.Event
+			ok, err := t.ring.Next(&ev)
 			if !ok {
-				t.batch = t.batch[:len(t.batch)-1]
 				break
 			}
 			if err != nil {
 				t.n.badEvents.Add(1)
-				t.batch = t.batch[:len(t.batch)-1]
+				continue
 			}
+			t.batch = append(t.batch, ev)
 		}
 		if len(t.batch) == 0 {
 			break
@@ -89,9 +89,6 @@ func (t *Table) applyRing() int {
 	return n
 }
 
-// runRing is Run for the ring: the programs wake a reader that waits in
-// poll(2) once it has caught up (procbpf.Options.Wakeup). The wait is
-// bounded so that ctx is seen.
 // applyBatch applies a batch of ring events in order. With
 // Config.FoldShortLived, a process whose FORK and EXIT are both in the
 // batch, from a parent that is still its parent at the exit, and that
@@ -184,6 +181,9 @@ func (t *Table) forkExited(fork, exit *procbpf.Event, start uint64, c clocks) bo
 	return true
 }
 
+// runRing is Run for the ring: the programs wake a reader that waits in
+// poll(2) once it has caught up (procbpf.Options.Wakeup). The wait is
+// bounded so that ctx is seen.
 func (t *Table) runRing(ctx context.Context) error {
 	fd := t.ring.FD()
 	for {
