@@ -146,7 +146,7 @@ func (a tableTree) IsLeader(p contid.ProcID) bool {
 // table's hooks take it. A request decided before a fork's event would
 // miss the child.
 func (b *RegistryBackend) sync() error {
-	if err := b.table.Sync(); err != nil && !errors.Is(err, proctable.ErrClosed) {
+	if err := b.table.Settle(); err != nil && !errors.Is(err, proctable.ErrClosed) {
 		return fmt.Errorf("sync process table: %w", err)
 	}
 	return nil

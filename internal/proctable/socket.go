@@ -291,6 +291,7 @@ func Open(cfg Config) (*Table, error) {
 		t.events = newEventBatch()
 	} else {
 		t.ringLost = ring.Lost()
+		t.hold = cfg.FoldShortLived
 	}
 	t.closers = []func(){r1.close, r2.close}
 	t.drainMu.Lock()
@@ -353,6 +354,32 @@ func (t *Table) Sync() error {
 		return ErrClosed
 	}
 	return derr
+}
+
+// Settle is Sync that also reports the forks held back a batch (see
+// Config.FoldShortLived) to the hooks before it returns: what an owner
+// calls before it reads or changes what its hooks keep, such as the
+// contid registry's holders.
+func (t *Table) Settle() error {
+	if err := t.Sync(); err != nil || !t.hold {
+		return err
+	}
+	if _, err := t.lockDrain(false); err != nil {
+		return err
+	}
+	defer t.drainMu.Unlock()
+	t.releaseAll()
+	return nil
+}
+
+// releaseAll runs the hooks on every queued and held change; drainMu is
+// held.
+func (t *Table) releaseAll() {
+	t.mu.Lock()
+	t.noHold = true
+	evs := t.takePending()
+	t.mu.Unlock()
+	t.runPending(evs)
 }
 
 // trySync drains like Sync unless a drain is running (or the caller is a

@@ -2,6 +2,7 @@ package proctable
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -81,6 +82,12 @@ type Config struct {
 	// processes per tag, as the contid registry does, sees no difference:
 	// the two cancel out while the parent holds the tag. Under an exec
 	// storm, reporting them was most of what following processes cost.
+	//
+	// It also holds each fork back from the hooks until the end of the
+	// next drain, and reports neither fork nor exit of a process that
+	// exits by then; any other exit, and Settle, report the held forks
+	// first. The owner calls Settle before it reads or changes what its
+	// hooks keep.
 	FoldShortLived bool
 }
 
@@ -146,8 +153,9 @@ type Stats struct {
 	LostEvents, DroppedEvents, Rescans uint64
 	// BadEvents: events that could not be decoded (each is skipped).
 	BadEvents uint64
-	// Folded: short-lived processes entered exited at once
-	// (Config.FoldShortLived), counted in Forks and Exits too.
+	// Folded: short-lived processes entered exited at once, or whose
+	// held fork their exit cancelled (Config.FoldShortLived), counted in
+	// Forks and Exits too.
 	Folded uint64
 	// InferredForks: processes first known from a rescan, an EXEC or
 	// Attribute; EstimatedStarts: gone before /proc could be read;
@@ -183,6 +191,12 @@ type Change struct {
 	// Tag is Proc's tag (see Tag): at a fork, the one it took from its
 	// parent.
 	Tag uint64
+}
+
+// heldFork is a fork Change kept back (see Table.hold), with its process.
+type heldFork struct {
+	c Change
+	p *proc
 }
 
 // reparenting is a child whose parent exited at since (wall ns).
@@ -283,10 +297,20 @@ type Table struct {
 	// Guarded by mu too: every mutation may queue hook events and children
 	// whose parent exited (to re-read their ppid after the kernel's
 	// reparenting).
-	pending       []Change
-	spare         []Change // pending's previous buffer, reused
-	reparent      []reparenting
-	reparentSpare []reparenting
+	pending []Change
+	spare   []Change // pending's previous buffer, reused
+	noHold  bool     // pending holds an exit, or Settle runs: hold no fork
+	// hold says fork Changes are held back a batch: with
+	// Config.FoldShortLived and BPF's events, so that a process whose
+	// fork and exit straddle two drains cancels out as one within a
+	// drain does (see cancelHeld). Under an exec storm one child in
+	// twenty straddles, and reporting its fork and exit cost as much as
+	// following the other nineteen. held are those forks, and heldSpare
+	// its previous buffer.
+	hold            bool
+	held, heldSpare []heldFork
+	reparent        []reparenting
+	reparentSpare   []reparenting
 
 	// drainMu makes receive+apply one critical section (see Sync).
 	drainMu sync.Mutex
@@ -318,8 +342,8 @@ type Table struct {
 	n counters
 
 	// releasedNs is the latest Release (wall ns); free holds removed
-	// entries for reuse (see alloc). Both under mu.
-	releasedNs int64
+	// entries for reuse (see alloc), under mu.
+	releasedNs atomic.Int64
 	free       []*proc
 
 	clock func() clocks // readClocks; tests substitute
@@ -744,9 +768,80 @@ func (t *Table) infer(pid, ppid int32, atNs int64) (ProcID, bool) {
 // interleave their batches; within one batch, order is event order.
 func (t *Table) flushHooks() {
 	t.mu.Lock()
+	evs := t.takePending()
+	t.mu.Unlock()
+	t.runPending(evs)
+}
+
+// takePending hands over the hook events due at the end of a batch, with
+// t.mu held; nil when there are none. With hold, a batch that queued
+// only forks hands over the forks held since the last one, and holds its
+// own instead.
+func (t *Table) takePending() []Change {
+	if t.hold && !t.noHold {
+		old := t.held
+		t.held = t.heldSpare[:0]
+		for _, c := range t.pending {
+			if p := t.find(c.Proc); p != nil && !p.exited() {
+				t.held = append(t.held, heldFork{c, p})
+			} else {
+				old = append(old, heldFork{c: c})
+			}
+		}
+		clear(t.pending)
+		t.pending = t.pending[:0]
+		t.heldSpare = old[:0]
+		if len(old) == 0 {
+			return nil
+		}
+		evs := t.spare[:0]
+		t.spare = nil
+		for i := range old {
+			evs = append(evs, old[i].c)
+		}
+		clear(old)
+		return evs
+	}
+	t.releaseHeld()
+	t.noHold = false
+	if len(t.pending) == 0 {
+		return nil
+	}
 	evs := t.pending
 	t.pending, t.spare = t.spare[:0], nil
-	t.mu.Unlock()
+	return evs
+}
+
+// cancelHeld drops the held fork of p, which is exiting, and reports
+// whether there was one: its fork and its exit are then reported to no
+// hook. That is safe for a consumer counting holders because an exit
+// reported meanwhile would have released the fork (see markExited) and
+// a tag is changed only after Settle.
+func (t *Table) cancelHeld(p *proc) bool {
+	for i := len(t.held) - 1; i >= 0; i-- {
+		if t.held[i].p == p {
+			t.held = slices.Delete(t.held, i, i+1)
+			t.n.folded.Add(1)
+			return true
+		}
+	}
+	return false
+}
+
+// releaseHeld queues the held forks, with t.mu held.
+func (t *Table) releaseHeld() {
+	for i := range t.held {
+		t.pending = append(t.pending, t.held[i].c)
+	}
+	clear(t.held)
+	t.held = t.held[:0]
+}
+
+// runPending runs what takePending returned and keeps its buffer for reuse.
+func (t *Table) runPending(evs []Change) {
+	if evs == nil {
+		return
+	}
 	t.runHooks(evs)
 	clear(evs)
 	t.mu.Lock()
@@ -919,7 +1014,14 @@ func (t *Table) markExited(p *proc, wallNs int64, extra Flags) {
 	if extra&ExitInferred != 0 {
 		t.n.inferredExits.Add(1)
 	}
-	t.pending = append(t.pending, Change{Exit: true, Proc: p.id, At: time.Unix(0, p.exitNs), Tag: p.tag})
+	if !t.cancelHeld(p) {
+		// Held forks go first: a consumer counting the holders of a
+		// tag must not see an exit while a process it has not been
+		// told of still holds the tag.
+		t.releaseHeld()
+		t.pending = append(t.pending, Change{Exit: true, Proc: p.id, At: time.Unix(0, p.exitNs), Tag: p.tag})
+		t.noHold = true
+	}
 	for c := p.firstChild; c != nil; c = c.nextSib {
 		if !c.exited() {
 			t.reparent = append(t.reparent, reparenting{c.id, wallNs})
@@ -942,11 +1044,13 @@ const releaseSlack = int64(time.Second)
 // are behind it.
 func (t *Table) Release(upTo time.Time) {
 	ns := upTo.UnixNano()
-	t.mu.Lock()
-	if ns > t.releasedNs {
-		t.releasedNs = ns
+	// Lock-free: the daemon calls it after every batch of records.
+	for {
+		old := t.releasedNs.Load()
+		if ns <= old || t.releasedNs.CompareAndSwap(old, ns) {
+			return
+		}
 	}
-	t.mu.Unlock()
 }
 
 // maxFree bounds the entries kept for reuse: enough for the retention
@@ -972,7 +1076,7 @@ func (t *Table) alloc() *proc {
 // the floor is for a reader that says nothing of where it is.
 func (t *Table) prune(nowNs int64) {
 	cut := nowNs - int64(t.cfg.Retention)
-	released := t.releasedNs - releaseSlack
+	released := t.releasedNs.Load() - releaseSlack
 	i := t.exitHead
 	for ; i < len(t.exitQ); i++ {
 		p := t.exitQ[i]

@@ -1,6 +1,7 @@
 package proctable
 
 import (
+	"fmt"
 	"reflect"
 	"slices"
 	"testing"
@@ -227,8 +228,8 @@ func TestRelease(t *testing.T) {
 	}
 	// A release never moves back.
 	tb.Release(wallAt(0))
-	if tb.releasedNs != wallAt(60_000*ms).UnixNano() {
-		t.Errorf("release moved back to %d", tb.releasedNs)
+	if got := tb.releasedNs.Load(); got != wallAt(60_000*ms).UnixNano() {
+		t.Errorf("release moved back to %d", got)
 	}
 	// The forgotten entries wait, cleared, for the next processes.
 	if len(tb.free) != 10 {
@@ -625,5 +626,57 @@ func TestFoldShortLived(t *testing.T) {
 	}
 	if p, _ := tb.Lookup(502); p.Parent.PID != 501 {
 		t.Errorf("grandchild %+v", p)
+	}
+}
+
+// With forks held back a batch (BPF's events and FoldShortLived), a
+// process whose fork and exit straddle two batches is reported to no
+// hook; a held fork is reported at the next batch, before any exit, or
+// at once by a settle.
+func TestHeldForks(t *testing.T) {
+	tb, _ := seeded(t, Config{LazyExec: true, FoldShortLived: true})
+	tb.hold = true
+	tb.SetTag(ProcID{100, 50}, 7)
+	var heard []string
+	tb.OnChanges(func(cs []Change) {
+		for _, c := range cs {
+			heard = append(heard, fmt.Sprintf("%v %d tag %d", map[bool]string{false: "fork", true: "exit"}[c.Exit], c.Proc.PID, c.Tag))
+		}
+	})
+	ts := 2000 * ms
+	batch := func(evs ...abi.ProcEvent) {
+		t.Helper()
+		ts += 10 * ms
+		rev := make([]procbpf.Event, len(evs))
+		for i, e := range evs {
+			rev[i] = ringEvent(e, ts)
+		}
+		tb.drainMu.Lock()
+		defer tb.drainMu.Unlock()
+		tb.applyBatch(rev, fakeClocks(ts))
+		tb.afterBatch(fakeClocks(ts))
+	}
+	batch(forkEvent(ts, 100, 600, 600), forkEvent(ts, 100, 601, 601), forkEvent(ts, 100, 602, 602))
+	if len(heard) != 0 {
+		t.Fatalf("forks reported in their own batch: %v", heard)
+	}
+	// 600 exits in the next batch: its fork and exit cancel out. The
+	// others' forks are reported, and 603's is held.
+	batch(exitEvent(ts, 600, 600, 100), forkEvent(ts, 100, 603, 603))
+	// 601's exit must come after 603's fork: 603 holds the tag too.
+	batch(exitEvent(ts, 601, 601, 100))
+	batch(forkEvent(ts, 100, 604, 604))
+	tb.drainMu.Lock()
+	tb.releaseAll()
+	tb.drainMu.Unlock()
+	want := []string{"fork 601 tag 7", "fork 602 tag 7", "fork 603 tag 7", "exit 601 tag 7", "fork 604 tag 7"}
+	if !slices.Equal(heard, want) {
+		t.Errorf("hooks heard\n%v\nwant\n%v", heard, want)
+	}
+	if p, ok := tb.Get(ProcID{600, ticks(ts - 30*ms)}); !ok || !p.Exited() {
+		t.Errorf("cancelled process not kept exited: %+v %v", p, ok)
+	}
+	if s := tb.Stats(); s.Folded != 1 || s.Forks != 5 || s.Exits != 2 {
+		t.Errorf("stats %+v", s)
 	}
 }
