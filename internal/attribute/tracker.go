@@ -70,8 +70,13 @@ type Tracker struct {
 	// Loop-goroutine state.
 	auditClock  time.Time
 	targets     []target
-	fields      []byte
 	annotations uint64
+	// chain is the contid chain chainOf returned last.
+	chain struct {
+		ref     contid.Ref
+		version uint64
+		text    []byte
+	}
 	// Annotate's results, reused from call to call.
 	outTypes []uint32
 	outRecs  [][]byte
@@ -458,35 +463,32 @@ func (t *Tracker) Annotate(types []uint32, recs [][]byte) (_ []uint32, _ [][]byt
 	if types[tail-1] == abi.AUDIT_PROCTITLE {
 		tail--
 	}
-	t.backend.Do(func(r *contid.Registry) {
-		for _, tg := range t.targets {
-			n := tg.idx + 1
-			var ok bool
-			t.fields, ok = r.AppendContainerIDRef(t.fields[:0], n, tg.ref)
-			if !ok {
-				continue
-			}
-			if !annotated {
-				// The caller's slices may alias the assembler's.
-				types = append(t.outTypes[:0], types...)
-				recs = append(t.outRecs[:0], recs...)
-				t.outBuf = t.outBuf[:0]
-				annotated = true
-			}
-			// Slices of outBuf stay valid when a later append moves it.
-			start := len(t.outBuf)
-			t.outBuf = append(t.outBuf, recs[tg.idx]...)
-			t.outBuf = append(t.outBuf, " record="...)
-			t.outBuf = appendInt(t.outBuf, n)
-			recs[tg.idx] = t.outBuf[start:len(t.outBuf):len(t.outBuf)]
-			start = len(t.outBuf)
-			t.outBuf = append(append(t.outBuf, stamp...), t.fields...)
-			cid := t.outBuf[start:len(t.outBuf):len(t.outBuf)]
-			types = slices.Insert(types, tail, abi.AUDIT_CONTAINER_ID)
-			recs = slices.Insert(recs, tail, cid)
-			tail++
+	for _, tg := range t.targets {
+		chain, ok := t.chainOf(tg.ref)
+		if !ok {
+			continue
 		}
-	})
+		if !annotated {
+			// The caller's slices may alias the assembler's.
+			types = append(t.outTypes[:0], types...)
+			recs = append(t.outRecs[:0], recs...)
+			t.outBuf = t.outBuf[:0]
+			annotated = true
+		}
+		n := tg.idx + 1
+		// Slices of outBuf stay valid when a later append moves it.
+		start := len(t.outBuf)
+		t.outBuf = append(t.outBuf, recs[tg.idx]...)
+		t.outBuf = appendInt(append(t.outBuf, " record="...), n)
+		recs[tg.idx] = t.outBuf[start:len(t.outBuf):len(t.outBuf)]
+		start = len(t.outBuf)
+		t.outBuf = appendInt(append(append(t.outBuf, stamp...), "record="...), n)
+		t.outBuf = append(append(t.outBuf, " contid="...), chain...)
+		cid := t.outBuf[start:len(t.outBuf):len(t.outBuf)]
+		types = slices.Insert(types, tail, abi.AUDIT_CONTAINER_ID)
+		recs = slices.Insert(recs, tail, cid)
+		tail++
+	}
 	if annotated {
 		t.stats.Annotated.Add(1)
 		t.outTypes, t.outRecs = types, recs
@@ -494,11 +496,31 @@ func (t *Tracker) Annotate(types []uint32, recs [][]byte) (_ []uint32, _ [][]byt
 	return types, recs, subject
 }
 
+// chainOf returns the rendered chain of the contid ref names. The last
+// one asked is kept while the registry's version stands: under a storm
+// every event names the same contid, and asking the registry takes its
+// lock.
+func (t *Tracker) chainOf(ref contid.Ref) ([]byte, bool) {
+	v := t.backend.Version()
+	if ref == t.chain.ref && v == t.chain.version && t.chain.text != nil {
+		return t.chain.text, true
+	}
+	var (
+		text []byte
+		ok   bool
+	)
+	t.backend.View(func(r *contid.Registry) { text, ok = r.ChainRef(ref) })
+	if ok {
+		t.chain.ref, t.chain.version, t.chain.text = ref, v, text
+	}
+	return text, ok
+}
+
 // Member reports whether id is p's contid or an ancestor's; for
 // contid.Unset, whether p has no contid. It is what a -F contid= rule asks.
 func (t *Tracker) Member(p contid.ProcID, id uint64) bool {
 	var in bool
-	t.backend.Do(func(r *contid.Registry) {
+	t.backend.View(func(r *contid.Registry) {
 		if contid.ID(id) == contid.Unset {
 			_, has := r.Lookup(p)
 			in = !has
@@ -523,7 +545,7 @@ func (t *Tracker) TableStats() proctable.Stats { return t.table.Stats() }
 // LiveContids is the number of contids in the registry.
 func (t *Tracker) LiveContids() int {
 	var n int
-	t.backend.Do(func(r *contid.Registry) { n = len(r.List()) })
+	t.backend.View(func(r *contid.Registry) { n = len(r.List()) })
 	return n
 }
 

@@ -101,7 +101,7 @@
 // contid in copy_process, and the registry only counts the holder
 // (Inherit); an exit reports the Ref it held (ExitHeld), and stamping an
 // event reads the Ref the table found with the process
-// (AppendContainerIDRef, with the chain rendered once per contid). Under
+// (ChainRef, with the chain rendered once per contid). Under
 // an exec storm this spares a map lookup per fork, exit and event.
 //
 // # Restarts

@@ -48,8 +48,8 @@ func TestInheritAndExitHeld(t *testing.T) {
 	if c := r.List()[0]; len(c.Holders) != 2 {
 		t.Fatalf("holders %v, want target and child", c.Holders)
 	}
-	if b, ok := r.AppendContainerIDRef(nil, 2, ref); !ok || string(b) != "record=2 contid=42" {
-		t.Fatalf("AppendContainerIDRef = %q %v", b, ok)
+	if b, ok := r.ChainRef(ref); !ok || string(b) != "42" {
+		t.Fatalf("ChainRef = %q %v", b, ok)
 	}
 	tree.exit(target)
 	if recs := r.ExitHeld(target, ref); len(recs) != 0 {
@@ -74,7 +74,7 @@ func TestInheritAndExitHeld(t *testing.T) {
 	if newRef := h.Ref(other); newRef == ref {
 		t.Fatalf("a new contid got the released one's Ref %#x", uint64(ref))
 	}
-	if _, ok := r.AppendContainerIDRef(nil, 1, ref); ok {
+	if _, ok := r.ChainRef(ref); ok {
 		t.Fatal("a released contid's Ref still resolves")
 	}
 	r.Inherit(ref) // counts nothing

@@ -210,18 +210,17 @@ func (r *Registry) AppendContainerID(dst []byte, n int, procs ...ProcID) ([]byte
 	return dst, true
 }
 
-// AppendContainerIDRef is AppendContainerID for one process whose Ref the
-// caller has (the process table keeps it): no lookup by process, and the
-// chain was rendered when the contid was set.
-func (r *Registry) AppendContainerIDRef(dst []byte, n int, ref Ref) ([]byte, bool) {
+// ChainRef returns the contid chain ("4,^2,^1") of the contid ref names,
+// as a CONTAINER_ID record's contid= field has it, for a process whose
+// Ref the caller has (the process table keeps it): no lookup by process.
+// It was rendered when the contid was set and is never modified, so the
+// caller may keep it; false when ref names no live contid.
+func (r *Registry) ChainRef(ref Ref) ([]byte, bool) {
 	o := r.object(ref)
 	if o == nil {
-		return dst, false
+		return nil, false
 	}
-	dst = append(dst, "record="...)
-	dst = strconv.AppendInt(dst, int64(n), 10)
-	dst = append(dst, " contid="...)
-	return append(dst, o.chain...), true
+	return o.chain[:len(o.chain):len(o.chain)], true
 }
 
 // ChainOf returns p's contids, its own first, or nil when it has none.

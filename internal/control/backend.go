@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/contaudit/contaudit/internal/contid"
 	"github.com/contaudit/contaudit/internal/proctable"
@@ -62,6 +63,8 @@ type SetOp struct {
 // call into it, the daemon's fork and exit hooks included, goes through
 // the backend's mutex (see Do).
 type RegistryBackend struct {
+	// version changes with every change to the registry (see Version).
+	version atomic.Uint64
 	mu      sync.Mutex
 	reg     *contid.Registry
 	table   *proctable.Table
@@ -100,8 +103,23 @@ func (b *RegistryBackend) SetAllocator(a *contid.Allocator) {
 func (b *RegistryBackend) Do(fn func(*contid.Registry)) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	defer b.version.Add(1)
 	fn(b.reg)
 }
+
+// View runs fn with the registry under the backend's lock; fn must not
+// change the registry.
+func (b *RegistryBackend) View(fn func(*contid.Registry)) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	fn(b.reg)
+}
+
+// Version changes whenever the registry may have: after each Do, Set and
+// SetCapcontid. What a reader derived from the registry under one version
+// still holds while Version returns it, which lets the daemon keep a
+// contid's chain between events without taking the lock.
+func (b *RegistryBackend) Version() uint64 { return b.version.Load() }
 
 // HoldersOf keeps the registry's contids in the process table's tags
 // (contid.NewWith): the table copies a parent's Ref to the child as it
@@ -182,6 +200,7 @@ func (b *RegistryBackend) Set(w contid.Writer, target contid.ProcID, op SetOp) (
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	defer b.version.Add(1)
 	id := op.Contid
 	if op.Allocate {
 		// Chosen and set under one lock: nothing can take the value
@@ -208,6 +227,7 @@ func (b *RegistryBackend) SetCapcontid(w contid.Writer, target contid.ProcID, on
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	defer b.version.Add(1)
 	rec, err := b.reg.SetCapcontid(w, target, on)
 	b.records([]contid.OpRecord{rec})
 	return err
