@@ -539,9 +539,6 @@ func (t *Tracker) since(start time.Time, n int64) {
 // Stats returns the tracker's counters.
 func (t *Tracker) Stats() *Stats { return &t.stats }
 
-// TableStats returns the process table's counters and size.
-func (t *Tracker) TableStats() proctable.Stats { return t.table.Stats() }
-
 // LiveContids is the number of contids in the registry.
 func (t *Tracker) LiveContids() int {
 	var n int
