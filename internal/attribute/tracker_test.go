@@ -2,11 +2,13 @@ package attribute
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -290,5 +292,72 @@ func TestDelegationGoesWithItsProcess(t *testing.T) {
 			t.Fatal("the delegation outlived its process")
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// A holder's child whose fork the process table still holds back (see
+// proctable.Config.FoldShortLived) keeps the contid when the holder exits
+// meanwhile, whether the exit comes in the next drain or in the fork's
+// own: the registry hears of the fork before the exit, and drops the
+// contid only when the child exits too.
+func TestHeldForkKeepsContid(t *testing.T) {
+	for _, drain := range []bool{true, false} {
+		t.Run(fmt.Sprintf("drain-between=%v", drain), func(t *testing.T) { heldForkKeepsContid(t, drain) })
+	}
+}
+
+func heldForkKeepsContid(t *testing.T, drainBetween bool) {
+	tr, ops := openTracker(t)
+	// Exits are due at once, as when the audit stream has passed them:
+	// no grace period hides a fork reported after its holder's exit.
+	tr.cfg.ExitGrace = time.Nanosecond
+	sh := exec.Command("sh", "-c", "read x; sleep 1 & read y")
+	in, err := sh.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sh.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sh.Process.Kill(); sh.Wait() })
+	w := contid.Writer{Proc: self(t, tr, os.Getpid()), CanSetContid: true}
+	if _, err := tr.backend.Set(w, self(t, tr, sh.Process.Pid), control.SetOp{Contid: 78}); err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(in, "go\n")
+	children := fmt.Sprintf("/proc/%d/task/%d/children", sh.Process.Pid, sh.Process.Pid)
+	var kid int
+	for deadline := time.Now().Add(5 * time.Second); kid == 0; time.Sleep(5 * time.Millisecond) {
+		if b, _ := os.ReadFile(children); len(b) > 0 {
+			fmt.Sscan(string(b), &kid)
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("sh started no child")
+		}
+	}
+	t.Cleanup(func() { syscall.Kill(kid, syscall.SIGKILL) })
+	if drainBetween {
+		tr.Sync() // applies the child's fork, and holds it back
+	}
+	in.Close()
+	sh.Wait()
+	// The holder's exit is due while the child sleeps on: the contid
+	// stays.
+	for end := time.Now().Add(600 * time.Millisecond); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
+		tr.Sync()
+		tr.Advance(time.Now())
+		if tr.LiveContids() != 1 {
+			t.Fatalf("contid dropped while the holder's child %d lives: %v", kid, *ops)
+		}
+	}
+	for deadline := time.Now().Add(5 * time.Second); tr.LiveContids() != 0; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("contid not dropped after its last holder exited")
+		}
+		tr.Sync()
+		tr.Advance(time.Now())
+	}
+	if last := (*ops)[len(*ops)-1]; last.Op != contid.OpDrop || last.Target.PID != int32(kid) {
+		t.Fatalf("last CONTAINER_OP %s, want the drop by %d", last.String(), kid)
 	}
 }
