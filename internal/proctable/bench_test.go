@@ -5,6 +5,8 @@ import (
 	"runtime"
 	"testing"
 	"time"
+
+	"github.com/contaudit/contaudit/internal/procbpf"
 )
 
 // bigTable builds n processes, children of bash, each started at its own
@@ -106,6 +108,46 @@ func BenchmarkApplyForkExecExit(b *testing.B) {
 		t.drainMu.Unlock()
 	}
 	b.ReportMetric(3, "events/op")
+}
+
+// BenchmarkApplyFolded is what the daemon's Sync costs per exec of the
+// exec storm, run hot: BPF's FORK and EXIT of a short-lived child (folded:
+// entered exited at once), fifteen children a drain, then the pruning of
+// the children the audit stream passed a second before, as the daemon
+// releases them. In the daemon the same work costs several times more:
+// each drain finds the table and the ring cold (bench/README.md).
+func BenchmarkApplyFolded(b *testing.B) {
+	f := newFakeProc()
+	f.add(1, 0, 1, "init")
+	f.add(100, 1, 50, "bash")
+	t := newFakeTable(Config{RetainExited: 1024, Retention: time.Minute, LazyExec: true, FoldShortLived: true}, f)
+	t.drainMu.Lock()
+	_ = t.rescan(true)
+	t.drainMu.Unlock()
+	const perDrain = 15
+	ts := int64(1_000 * ms)
+	pid := int32(1000)
+	evs := make([]procbpf.Event, 0, 2*perDrain)
+	b.ReportAllocs()
+	for b.Loop() {
+		if len(evs) == cap(evs) {
+			c := fakeClocks(ts)
+			t.drainMu.Lock()
+			t.applyBatch(evs, c)
+			t.Release(time.Unix(0, c.wallNow))
+			t.afterBatch(c)
+			t.drainMu.Unlock()
+			evs = evs[:0]
+		}
+		ts += 700 * int64(time.Microsecond) // the storm's pace here
+		if pid++; pid > 30000 {
+			pid = 1000
+		}
+		evs = append(evs, ringEvent(forkEvent(ts, 100, pid, pid), ts), ringEvent(exitEvent(ts+300*int64(time.Microsecond), pid, pid, 100), ts))
+	}
+	if s := t.Stats(); s.Folded == 0 {
+		b.Fatal("nothing folded")
+	}
 }
 
 // BenchmarkProcRead is the /proc cost the event loop pays per FORK and
