@@ -47,48 +47,14 @@ func (t *Table) apply(ev *abi.ProcEvent, start uint64, c clocks) {
 	}
 }
 
-// applyLocked applies, with t.mu held, an event that needs no /proc
-// read: a thread's FORK, an EXIT, and with LazyExec the FORK and EXEC of a
-// process whose parent (or itself) the table knows. It reports false,
-// having done nothing, for the others, which apply reads for.
-func (t *Table) applyLocked(ev *abi.ProcEvent, start uint64, c clocks) bool {
-	switch ev.What {
-	case abi.PROC_EVENT_FORK:
-		f := ev.Fork()
-		if f.ChildPID != f.ChildTGID {
-			t.threadForkLocked(f)
-			break
-		}
-		if !t.cfg.LazyExec || start == 0 || !t.forkLazilyLocked(f, start, false, ev.TimestampNs, c) {
-			return false
-		}
-		t.n.forks.Add(1)
-	case abi.PROC_EVENT_EXEC:
-		if !t.cfg.LazyExec || !t.execLazilyLocked(ev.Exec().ProcessTGID) {
-			return false
-		}
-		t.n.execs.Add(1)
-	case abi.PROC_EVENT_EXIT:
-		t.applyExitLocked(ev, c)
-	default:
-		return false
-	}
-	t.n.events.Add(1)
-	return true
-}
-
-func (t *Table) threadForkLocked(f abi.ForkProcEvent) {
-	t.n.threadForks.Add(1)
-	if p := t.liveByPID(f.ChildTGID); p != nil {
-		p.threads++
-	}
-}
-
 func (t *Table) applyFork(ev *abi.ProcEvent, start uint64, c clocks) {
 	f := ev.Fork()
 	if f.ChildPID != f.ChildTGID {
+		t.n.threadForks.Add(1)
 		t.mu.Lock()
-		t.threadForkLocked(f)
+		if p := t.liveByPID(f.ChildTGID); p != nil {
+			p.threads++
+		}
 		t.mu.Unlock()
 		return
 	}
@@ -175,11 +141,6 @@ func (t *Table) applyFork(ev *abi.ProcEvent, start uint64, c clocks) {
 func (t *Table) forkLazily(f abi.ForkProcEvent, start uint64, estimated bool, ts uint64, c clocks) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.forkLazilyLocked(f, start, estimated, ts, c)
-}
-
-// forkLazilyLocked is forkLazily with t.mu held.
-func (t *Table) forkLazilyLocked(f abi.ForkProcEvent, start uint64, estimated bool, ts uint64, c clocks) bool {
 	par, head, p := t.lazyFork(f, start)
 	if par == nil {
 		return false
@@ -275,11 +236,6 @@ func (t *Table) applyExec(ev *abi.ProcEvent, c clocks) {
 func (t *Table) execLazily(pid int32) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.execLazilyLocked(pid)
-}
-
-// execLazilyLocked is execLazily with t.mu held.
-func (t *Table) execLazilyLocked(pid int32) bool {
 	p := t.byPID.get(pid)
 	if p == nil || (p.exited() && p.flags&leaderGone == 0) {
 		return false
@@ -298,14 +254,9 @@ func (t *Table) execLazilyLocked(pid int32) bool {
 }
 
 func (t *Table) applyExit(ev *abi.ProcEvent, c clocks) {
+	x := ev.Exit()
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.applyExitLocked(ev, c)
-}
-
-// applyExitLocked is applyExit with t.mu held.
-func (t *Table) applyExitLocked(ev *abi.ProcEvent, c clocks) {
-	x := ev.Exit()
 	p := t.liveByPID(x.ProcessTGID)
 	if x.ProcessPID != x.ProcessTGID {
 		t.n.threadExits.Add(1)

@@ -95,48 +95,22 @@ func (t *Table) applyRing() int {
 // batch, from a parent that is still its parent at the exit, and that
 // forks nothing and has no threads in between, is entered at once as an
 // exited process and not reported to the hooks (see foldable).
-//
-// The table lock is held across the events that need no /proc read
-// (with LazyExec, all but those of processes the table has never seen):
-// taken per event, it cost more than most events' own work.
 func (t *Table) applyBatch(evs []procbpf.Event, c clocks) {
 	t.folded = slices.Grow(t.folded[:0], len(evs))[:len(evs)]
 	clear(t.folded)
-	var folded uint64
-	t.mu.Lock()
-	locked := true
 	for i := range evs {
 		ev := &evs[i]
 		if t.folded[i] {
 			continue // the EXIT of a process entered exited
 		}
-		if !locked {
-			t.mu.Lock()
-			locked = true
-		}
 		start := uint64(int64(ev.StartBoottime) / tickNs)
 		if t.cfg.FoldShortLived && ev.What == abi.PROC_EVENT_FORK {
-			if j := foldable(evs, i); j > 0 && t.forkExitedLocked(ev, &evs[j], start, c) {
+			if j := foldable(evs, i); j > 0 && t.forkExited(ev, &evs[j], start, c) {
 				t.folded[j] = true
-				folded++
 				continue
 			}
 		}
-		if t.applyLocked(&ev.ProcEvent, start, c) {
-			continue
-		}
-		t.mu.Unlock()
-		locked = false
 		t.apply(&ev.ProcEvent, start, c)
-	}
-	if locked {
-		t.mu.Unlock()
-	}
-	if folded > 0 {
-		t.n.events.Add(2 * folded)
-		t.n.forks.Add(folded)
-		t.n.exits.Add(folded)
-		t.n.folded.Add(folded)
 	}
 }
 
@@ -181,12 +155,14 @@ func foldable(evs []procbpf.Event, i int) int {
 	return 0
 }
 
-// forkExitedLocked enters a folded process, with t.mu held: a Stale copy
-// of its parent, exited at the EXIT's time. It reports false, having done
-// nothing, when the parent is unknown or the process is already known,
-// for the events to be applied one by one. The caller counts it.
-func (t *Table) forkExitedLocked(fork, exit *procbpf.Event, start uint64, c clocks) bool {
+// forkExited enters a folded process: a Stale copy of its parent, exited
+// at the EXIT's time. It reports false, having done nothing, when the
+// parent is unknown or the process is already known, for the events to
+// be applied one by one.
+func (t *Table) forkExited(fork, exit *procbpf.Event, start uint64, c clocks) bool {
 	f := fork.Fork()
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	par, head, known := t.lazyFork(f, start)
 	if par == nil || known != nil {
 		return false
@@ -199,6 +175,10 @@ func (t *Table) forkExitedLocked(fork, exit *procbpf.Event, start uint64, c cloc
 	p.copyFrom(par)
 	t.insertAt(p, head, c)
 	t.exitQ = append(t.exitQ, p)
+	t.n.events.Add(2)
+	t.n.forks.Add(1)
+	t.n.exits.Add(1)
+	t.n.folded.Add(1)
 	return true
 }
 
