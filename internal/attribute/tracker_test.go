@@ -118,6 +118,24 @@ func openTracker(t *testing.T) (*Tracker, *[]contid.OpRecord) {
 	return tr, &ops
 }
 
+// advanceUntil drives the daemon's loop (Sync, then Advance) until done
+// holds, failing with msg after 5 s.
+func advanceUntil(t *testing.T, tr *Tracker, done func() bool, msg string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		tr.Sync()
+		tr.Advance(time.Now())
+		if done() {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal(msg)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 func self(t *testing.T, tr *Tracker, pid int) contid.ProcID {
 	t.Helper()
 	tr.Sync()
@@ -206,18 +224,7 @@ func TestAnnotate(t *testing.T) {
 	// is recorded then.
 	ctr.Process.Kill()
 	ctr.Wait()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		tr.Sync()
-		tr.Advance(time.Now())
-		if tr.LiveContids() == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("contid not dropped after its only holder exited")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	advanceUntil(t, tr, func() bool { return tr.LiveContids() == 0 }, "contid not dropped after its only holder exited")
 	last := (*ops)[len(*ops)-1]
 	if last.Op != contid.OpDrop || last.OldContid != 77 {
 		t.Fatalf("last CONTAINER_OP %s", last.String())
@@ -279,20 +286,11 @@ func TestDelegationGoesWithItsProcess(t *testing.T) {
 	}
 	orch.Process.Kill()
 	orch.Wait()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		tr.Sync()
-		tr.Advance(time.Now())
+	advanceUntil(t, tr, func() bool {
 		var held bool
 		tr.backend.Do(func(r *contid.Registry) { held = r.HasCapcontid(target) })
-		if !held {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the delegation outlived its process")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return !held
+	}, "the delegation outlived its process")
 }
 
 // A holder's child whose fork the process table still holds back (see
@@ -350,13 +348,7 @@ func heldForkKeepsContid(t *testing.T, drainBetween bool) {
 			t.Fatalf("contid dropped while the holder's child %d lives: %v", kid, *ops)
 		}
 	}
-	for deadline := time.Now().Add(5 * time.Second); tr.LiveContids() != 0; time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("contid not dropped after its last holder exited")
-		}
-		tr.Sync()
-		tr.Advance(time.Now())
-	}
+	advanceUntil(t, tr, func() bool { return tr.LiveContids() == 0 }, "contid not dropped after its last holder exited")
 	if last := (*ops)[len(*ops)-1]; last.Op != contid.OpDrop || last.Target.PID != int32(kid) {
 		t.Fatalf("last CONTAINER_OP %s, want the drop by %d", last.String(), kid)
 	}
