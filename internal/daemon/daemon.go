@@ -42,8 +42,8 @@ type Settings struct {
 	// ReceiveBuffer sizes the netlink socket buffer.
 	ReceiveBuffer int
 	// BatchDelay is how long the loop lets records gather in the socket
-	// after a wake-up that found only a few (contaudit_batch_delay).
-	// Zero handles every wake-up at once.
+	// after a round that did not fill a quarter of it
+	// (contaudit_batch_delay). Zero handles every wake-up at once.
 	BatchDelay time.Duration
 	// EndOfEventTimeout closes events that have no EOE.
 	EndOfEventTimeout time.Duration
@@ -364,26 +364,43 @@ func (d *Daemon) applyKernelSettings(ctx context.Context) error {
 // Batching knobs of the receive loop. A record arrives as its own
 // datagram; waking, receiving and writing per record costs far more CPU
 // than formatting it (on this project's VMs a wake-up costs about as much
-// as handling ten records). So after a round that found records at less
-// than busyRate, the loop sleeps Settings.BatchDelay and lets the next
-// records gather in the socket buffer, then takes them with one recvmmsg
-// and writes them with one write. The kernel is not slowed: kauditd moves
-// records from its backlog into the socket buffer (8 MiB by default)
-// without waiting for the daemon, so only the time until a record is
-// written grows, by at most BatchDelay. At busyRate the buffer holds a
-// 100 ms pause's records with room to spare (each record's buffer costs
-// about 1-2 KiB of it); above it, or when a round hits maxBatch, the loop
-// is busy and does not sleep.
+// as handling ten records). So after a round, the loop sleeps
+// Settings.BatchDelay and lets the next records gather in the socket
+// buffer, then takes them with one recvmmsg and writes them with one
+// write. The kernel is not slowed: kauditd moves records from its backlog
+// into the socket buffer (8 MiB by default) without waiting for the
+// daemon, so only the time until a record is written grows, by at most
+// BatchDelay. The loop skips the sleep only when the round it just handled
+// filled a quarter of the buffer (busyBatch): the next sleep could then
+// fill the rest, and kauditd would have to hold records back in its
+// backlog, which slows the processes that make them. A rule keyed to a
+// rate instead (it was 6,400 records a second) made every busy round be
+// followed at once by a round of the few records that came while it was
+// handled, which paid a round's fixed costs for them: under an exec
+// storm every second round was such a one.
 const (
 	maxBatch       = 4096
-	busyRate       = 6400 // records per second
 	idleWait       = 250 * time.Millisecond
 	statusInterval = 5 * time.Second
+	// recordTruesize is what one queued record costs a daemon's socket
+	// buffer: kauditd allocates each record for 1 KiB of text
+	// (AUDIT_BUFSIZ), a 2 KiB slab object with the skb's shared info,
+	// plus the sk_buff, and hands that skb itself to the daemon. (A
+	// multicast reader gets a copy, about 0.9 KiB under the exec storm.)
+	recordTruesize = 2304
+	// rmemDefault is the buffer a socket has when nobody sized it
+	// (net.core.rmem_default on most kernels).
+	rmemDefault = 212992
 )
 
-// busyBatch is the round size that means records come at busyRate or more.
-func busyBatch(delay time.Duration) int {
-	return max(1, int(busyRate*delay/time.Second))
+// busyBatch is the round size after which the loop does not sleep: a
+// quarter of what a receive buffer of rcvbuf bytes holds (0: the kernel's
+// default), and never more than half a round's maximum.
+func busyBatch(rcvbuf int) int {
+	if rcvbuf <= 0 {
+		rcvbuf = rmemDefault
+	}
+	return max(1, min(maxBatch/2, rcvbuf/4/recordTruesize))
 }
 
 // SingleP runs the Go scheduler with one P (GOMAXPROCS=1) unless the
@@ -460,7 +477,7 @@ func (d *Daemon) loop(ctx context.Context) error {
 		// the records the kernel made before it got the state they
 		// were made in.
 		runtime.Gosched()
-		if n := len(batch); n > 0 && n < busyBatch(d.settings.BatchDelay) && len(barriers) == 0 {
+		if n := len(batch); n > 0 && n < busyBatch(d.settings.ReceiveBuffer) && len(barriers) == 0 {
 			d.pause()
 		}
 	}

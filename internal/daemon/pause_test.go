@@ -27,13 +27,16 @@ func TestPauseOutlastsPreemption(t *testing.T) {
 	}
 }
 
-func TestBusyBatchScalesWithDelay(t *testing.T) {
+// A round is busy when it filled a quarter of the receive buffer, so that
+// the next sleep cannot overflow it; the 8 MiB default lets the storm's
+// rounds of a few hundred records sleep.
+func TestBusyBatchScalesWithBuffer(t *testing.T) {
 	for _, c := range []struct {
-		delay time.Duration
-		want  int
-	}{{0, 1}, {time.Millisecond, 6}, {10 * time.Millisecond, 64}, {20 * time.Millisecond, 128}, {100 * time.Millisecond, 640}} {
-		if got := busyBatch(c.delay); got != c.want {
-			t.Errorf("busyBatch(%v) = %d, want %d", c.delay, got, c.want)
+		rcvbuf int
+		want   int
+	}{{0, 23}, {64 << 10, 7}, {1 << 20, 113}, {8 << 20, 910}, {2 << 30, maxBatch / 2}, {1, 1}} {
+		if got := busyBatch(c.rcvbuf); got != c.want {
+			t.Errorf("busyBatch(%d) = %d, want %d", c.rcvbuf, got, c.want)
 		}
 	}
 }
