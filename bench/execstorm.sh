@@ -26,6 +26,11 @@
 #                     must), CPU per event relative to `contaudit` (issue 4's
 #                     target: at most 1.05) and the process table's size and
 #                     memory per tracked process.
+#   contaudit-paired  issue 4's comparison in one run: a contaudit with
+#                     containers off and one as contaudit-contid read the
+#                     same storm at once, one registered, the other readonly
+#                     (multicast), the roles swapped every run; the run's
+#                     conditions fall on both, so the ratio is far steadier
 #   contaudit-cnreader  `contaudit` again, with bench/cnreader.c beside it: a
 #                     C program that only receives the proc connector's FORK
 #                     and EXIT events, in batches, and throws them away. Its
@@ -41,7 +46,7 @@
 #
 # Environment: STORM_N (default 20000), BENCH_RUNS (default 3),
 # BENCH_CONFIGS (space-separated subset of: noaudit auditd64 auditd8192
-# auditdnone reader contaudit contaudit-hostonly contaudit-contid
+# auditdnone reader contaudit contaudit-hostonly contaudit-contid contaudit-paired
 # contaudit-cnreader; default all), BENCH_KEEP=1 keeps the
 # temp dir.
 set -euo pipefail
@@ -49,7 +54,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 N=${STORM_N:-20000}
 RUNS=${BENCH_RUNS:-3}
-CONFIGS=${BENCH_CONFIGS:-"noaudit auditd64 auditd8192 auditdnone reader contaudit contaudit-hostonly contaudit-contid contaudit-cnreader"}
+CONFIGS=${BENCH_CONFIGS:-"noaudit auditd64 auditd8192 auditdnone reader contaudit contaudit-hostonly contaudit-contid contaudit-paired contaudit-cnreader"}
 LOCK=/run/lock/contaudit-kerneltest.lock
 RULE=(-a 'always,exit' -F arch=b64 -S execve -k storm)
 CONTID=4242       # the contid contaudit-contid runs the storm in
@@ -64,7 +69,7 @@ note() { echo "execstorm: $*" >&2; }
 [[ $N =~ ^[1-9][0-9]*$ ]] || die "STORM_N must be a positive integer, not '$N'"
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS must be a positive integer, not '$RUNS'"
 for c in $CONFIGS; do
-  case $c in noaudit|auditd64|auditd8192|auditdnone|reader|contaudit|contaudit-hostonly|contaudit-contid|contaudit-cnreader) ;; *) die "unknown configuration '$c' in BENCH_CONFIGS" ;; esac
+  case $c in noaudit|auditd64|auditd8192|auditdnone|reader|contaudit|contaudit-hostonly|contaudit-contid|contaudit-paired|contaudit-cnreader) ;; *) die "unknown configuration '$c' in BENCH_CONFIGS" ;; esac
 done
 [[ $(id -u) -eq 0 ]] || die "must run as root (it drives the kernel's audit state)"
 for cmd in auditctl gcc flock pidof awk; do
@@ -236,9 +241,11 @@ if [[ " $CONFIGS " == *" contaudit"* ]]; then
     NA[contaudit]=$reason
     NA[contaudit-hostonly]=$reason
     NA[contaudit-contid]=$reason
+    NA[contaudit-paired]=$reason
     NA[contaudit-cnreader]=$reason
-  elif [[ " $CONFIGS " == *" contaudit-contid "* ]] && ! "$CONTAUDIT" contid run --help >"$WORK/contid-help.log" 2>&1; then
+  elif [[ " $CONFIGS " == *" contaudit-contid "* || " $CONFIGS " == *" contaudit-paired "* ]] && ! "$CONTAUDIT" contid run --help >"$WORK/contid-help.log" 2>&1; then
     NA[contaudit-contid]="bin/contaudit has no working contid run subcommand: $(grep . "$WORK/contid-help.log" | head -n 1 | cut -c1-160)"
+    NA[contaudit-paired]=${NA[contaudit-contid]}
   fi
 fi
 HAVE_CURL=0       # curl reads the daemon's metrics (process table size)
@@ -380,6 +387,80 @@ wait_ready() {
   return 1
 }
 
+# count_log LOG [CONTID]: counts the storm's records in LOG (and its rotated
+# files): RECS, SYSCALL lines with key "storm"; TRUERECS, those whose ppid
+# is the workload's (STORM_LAST); with CONTID, CIDRECS, those of TRUERECS
+# whose event (same audit(TIME:SERIAL) stamp) has a CONTAINER_ID record
+# naming CONTID ("-" without).
+count_log() {
+  local counts
+  counts=$(cat "$1"* 2>/dev/null | LC_ALL=C awk -v pp=" ppid=$STORM_LAST " -v want="${2:-}" '
+    function stamp(l) { return match(l, /audit\([0-9.]+:[0-9]+\)/) ? substr(l, RSTART, RLENGTH) : "" }
+    /type=SYSCALL/ && /key="storm"/ { s++; if (index($0, pp)) { t++; if (want != "") own[stamp($0)] = 1 } }
+    want != "" && /type=CONTAINER_ID / && $0 ~ (" contid=" want "( |$)") { cid[stamp($0)] = 1 }
+    END { c = 0; for (k in own) if (k in cid) c++; print s + 0, t + 0, (want == "" ? "-" : c) }')
+  read -r RECS TRUERECS CIDRECS <<<"$counts"
+}
+
+# contaudit_conf FILE DIR: the configuration every contaudit run shares,
+# with its log and metrics socket in DIR.
+contaudit_conf() {
+  cat >"$1" <<EOF
+log_file = $2/contaudit.log
+flush = incremental_async
+freq = 50
+log_format = RAW
+contaudit_backlog_limit = 8192
+contaudit_metrics_listen = unix:$2/metrics.sock
+EOF
+}
+
+# wait_sockets PID SOCKET...: a contaudit that does not register (readonly)
+# is ready when its sockets exist. Sets READY_ERR on failure.
+wait_sockets() {
+  local pid=$1 i sock ok
+  shift
+  READY_ERR=
+  for ((i = 0; i < READY_TIMEOUT * 10; i++)); do
+    if ! proc_alive "$pid"; then
+      READY_ERR="daemon exited during startup"
+      return 1
+    fi
+    ok=1
+    for sock in "$@"; do
+      [[ -S $sock ]] || ok=0
+    done
+    [[ $ok == 1 ]] && return 0
+    nap 0.1
+  done
+  READY_ERR="did not open its sockets ($*) within ${READY_TIMEOUT}s"
+  return 1
+}
+
+# wait_still PID...: waits until the CPU time of every PID has not moved
+# for 1 s (each daemon has written what it received); returns 1 when
+# DRAIN_TIMEOUT ran out first.
+wait_still() {
+  local i still=0 last=-1 now p
+  for ((i = 0; i < DRAIN_TIMEOUT * 4; i++)); do
+    nap 0.25
+    now=
+    for p in "$@"; do
+      proc_alive "$p" || die "daemon (pid $p) died during the run"
+      proc_cpu "$p"
+      now="$now $CPU_TICKS"
+    done
+    if [[ $now == "$last" ]]; then
+      still=$((still + 1))
+      ((still >= 4)) && return 0
+    else
+      still=0
+    fi
+    last=$now
+  done
+  return 1
+}
+
 # start_registered LABEL CMD...: starts a daemon that registers with the
 # kernel but loads no rules (auditd, nullreader), then loads the storm rule
 # and enables audit. Uses and sets run_daemon's d and pid; returns 1 with
@@ -439,14 +520,7 @@ run_daemon() {
       # runs); all serve metrics (an idle listener until the script reads
       # it after the run).
       printf '%s\n' "${RULE[*]}" >"$d/storm.rules"
-      cat >"$d/contaudit.conf" <<EOF
-log_file = $d/contaudit.log
-flush = incremental_async
-freq = 50
-log_format = RAW
-contaudit_backlog_limit = 8192
-contaudit_metrics_listen = unix:$d/metrics.sock
-EOF
+      contaudit_conf "$d/contaudit.conf" "$d"
       if [[ $cfg == contaudit-contid || $cfg == contaudit-hostonly ]]; then
         sock="$d/control.sock"
         cat >>"$d/contaudit.conf" <<EOF
@@ -509,22 +583,7 @@ EOF
   fi
 
   # Drain: wait until the daemon's CPU time has not moved for 1 s.
-  local i still=0 last=-1
-  for ((i = 0; i < DRAIN_TIMEOUT * 4; i++)); do
-    nap 0.25
-    if ! proc_alive "$pid"; then
-      die "$cfg daemon (pid $pid) died during the run: $(grep . "$d/daemon.out" | tail -n 1)"
-    fi
-    proc_cpu "$pid"
-    if [[ $CPU_TICKS == "$last" ]]; then
-      still=$((still + 1))
-      if ((still >= 4)); then break; fi
-    else
-      still=0
-    fi
-    last=$CPU_TICKS
-  done
-  ((still >= 4)) || ODD+=("$cfg run $run: daemon still busy ${DRAIN_TIMEOUT}s after the storm")
+  wait_still "$pid" || ODD+=("$cfg run $run: daemon still busy ${DRAIN_TIMEOUT}s after the storm")
   proc_cpu_ns "$pid"
   # In clock ticks, as the summary counts, but from the exact ns.
   local cpu sidens=- recvns=-
@@ -572,17 +631,9 @@ EOF
       "$cfg" "$run" "$WALL" "$WCPU" "$(grep -o '[0-9]* datagrams.*' "$d/daemon.out" | head -n 1)" "$lost" "$bwta" "$(awk -v t="$cpu" -v h="$CLK_TCK" 'BEGIN { print t / h }')" "$hwm" "$backlog_eff"
     return 0
   fi
-  local counts recs truerecs cidrecs
-  # cidrecs: the workload's own SYSCALL records whose event (same
-  # audit(TIME:SERIAL) stamp) has a CONTAINER_ID record naming $CONTID.
-  local want=
-  if [[ $cfg == contaudit-contid ]]; then want=$CONTID; fi
-  counts=$(cat "$log"* 2>/dev/null | LC_ALL=C awk -v pp=" ppid=$STORM_LAST " -v want="$want" '
-    function stamp(l) { return match(l, /audit\([0-9.]+:[0-9]+\)/) ? substr(l, RSTART, RLENGTH) : "" }
-    /type=SYSCALL/ && /key="storm"/ { s++; if (index($0, pp)) { t++; if (want != "") own[stamp($0)] = 1 } }
-    want != "" && /type=CONTAINER_ID / && $0 ~ (" contid=" want "( |$)") { cid[stamp($0)] = 1 }
-    END { c = 0; for (k in own) if (k in cid) c++; print s + 0, t + 0, (want == "" ? "-" : c) }')
-  read -r recs truerecs cidrecs <<<"$counts"
+  local recs truerecs cidrecs
+  if [[ $cfg == contaudit-contid ]]; then count_log "$log" "$CONTID"; else count_log "$log"; fi
+  recs=$RECS truerecs=$TRUERECS cidrecs=$CIDRECS
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$cfg" "$run" "$WALL" "$recs" "$truerecs" "$lost" "$bwta" "$cpu" "$hwm" "$backlog_eff" "$WCPU" "$cidrecs" "$live" "$retained" "$recvns" "$sidens" >>"$RESULTS"
   printf '  %-16s run %d: wall %7.3fs  workload cpu %7.3fs  storm recs %6d (workload %6d)  lost %5d  bwt_actual %5d jiffies  cpu %6.3fs  maxrss %6d KiB  backlog %s' \
     "$cfg" "$run" "$WALL" "$WCPU" "$recs" "$truerecs" "$lost" "$bwta" "$(awk -v t="$cpu" -v h="$CLK_TCK" 'BEGIN { print t / h }')" "$hwm" "$backlog_eff"
@@ -601,6 +652,108 @@ EOF
   fi
 }
 
+# run_paired RUN: one run of contaudit-paired. Two contaudit daemons take
+# the same storm's records at the same time, so the machine's drift from
+# run to run, 10-20% of a run's CPU on this VM, weighs on both alike: one
+# with containers off, and one with them on and the storm in contid
+# $CONTID. One of them is the audit daemon (it registers and loads the
+# rule), the other reads the multicast group (contaudit_mode = readonly).
+# Odd runs make the daemon without containers the audit daemon, even runs
+# the other, so the two ways of receiving are shared out alike. Writes two
+# RESULTS rows, paired-base and paired-contid.
+run_paired() {
+  local run=$1 d="$WORK/contaudit-paired.$1" m reg pid bpid cpid
+  local -A pids cpu0 cpu
+  if ((run % 2)); then reg=base; else reg=contid; fi
+  mkdir -p "$d/base" "$d/contid"
+  auditctl -D >/dev/null
+  auditctl -b 64 >/dev/null
+  printf '%s\n' "${RULE[*]}" >"$d/storm.rules"
+  for m in base contid; do
+    contaudit_conf "$d/$m/contaudit.conf" "$d/$m"
+    if [[ $m == contid ]]; then
+      cat >>"$d/$m/contaudit.conf" <<EOF
+contaudit_containers = yes
+contaudit_control_socket = $d/contid/control.sock
+contaudit_state_file = $d/contid/contid.json
+EOF
+    else
+      echo "contaudit_containers = no" >>"$d/$m/contaudit.conf"
+    fi
+    [[ $m == "$reg" ]] || echo "contaudit_mode = readonly" >>"$d/$m/contaudit.conf"
+  done
+  # The reader first, so that it hears every record of the rule the audit
+  # daemon loads.
+  local -a socks
+  for m in base contid; do
+    [[ $m == "$reg" ]] && continue
+    socks=("$d/$m/metrics.sock")
+    [[ $m == contid ]] && socks+=("$d/contid/control.sock")
+    "$CONTAUDIT" daemon --config "$d/$m/contaudit.conf" >"$d/$m/daemon.out" 2>&1 9>&- {NAP_FD}>&- &
+    pids[$m]=$!
+    STARTED_PIDS+=("${pids[$m]}")
+    if ! wait_sockets "${pids[$m]}" "${socks[@]}"; then
+      READY_ERR="readonly $m: $READY_ERR: $(grep . "$d/$m/daemon.out" | tail -n 1 | cut -c1-160)"
+      stop_daemon "${pids[$m]}"
+      return 1
+    fi
+  done
+  socks=("$d/$reg/metrics.sock")
+  [[ $reg == contid ]] && socks+=("$d/contid/control.sock")
+  "$CONTAUDIT" daemon --config "$d/$reg/contaudit.conf" --rules "$d/storm.rules" >"$d/$reg/daemon.out" 2>&1 9>&- {NAP_FD}>&- &
+  pids[$reg]=$!
+  STARTED_PIDS+=("${pids[$reg]}")
+  if ! wait_ready "${pids[$reg]}" 1 "${socks[@]}"; then
+    READY_ERR="$reg: $READY_ERR: $(grep . "$d/$reg/daemon.out" | tail -n 1 | cut -c1-160)"
+    stop_daemon "${pids[base]}"
+    stop_daemon "${pids[contid]}"
+    return 1
+  fi
+  bpid=${pids[base]} cpid=${pids[contid]}
+
+  # Settle, then take the baselines; from here until the CPU is read
+  # again the script execs nothing but the workload.
+  nap 1
+  audit_status
+  local lost0=${ST[lost]} bwta0=${ST[backlog_wait_time_actual]:-0} backlog_eff=${ST[backlog_limit]}
+  if [[ ${ST[enabled]} != 1 ]]; then
+    READY_ERR="audit not enabled after the daemon started (enabled ${ST[enabled]})"
+    stop_daemon "$bpid"
+    stop_daemon "$cpid"
+    return 1
+  fi
+  nap 0.5
+  for m in base contid; do
+    proc_cpu_ns "${pids[$m]}"
+    cpu0[$m]=$CPU_NS
+  done
+  run_storm "$d/contid" "$d/contid/control.sock"
+  wait_still "$bpid" "$cpid" || ODD+=("contaudit-paired run $run: a daemon still busy ${DRAIN_TIMEOUT}s after the storm")
+  for m in base contid; do
+    proc_cpu_ns "${pids[$m]}"
+    cpu[$m]=$(awk -v n="$((CPU_NS - cpu0[$m]))" -v h="$CLK_TCK" 'BEGIN { printf "%.4f", n * h / 1e9 }')
+    proc_hwm "${pids[$m]}"
+    cpu0[$m]=$HWM_KB # reused: the peak RSS
+  done
+  audit_status
+  local lost=$((ST[lost] - lost0)) bwta=$((${ST[backlog_wait_time_actual]:-0} - bwta0))
+  auditctl -D >/dev/null
+  stop_daemon "$bpid"
+  stop_daemon "$cpid"
+
+  local line=''
+  for m in base contid; do
+    if [[ $m == contid ]]; then count_log "$d/contid/contaudit.log" "$CONTID"; else count_log "$d/base/contaudit.log"; fi
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t-\t-\t-\t-\n' "paired-$m" "$run" "$WALL" "$RECS" "$TRUERECS" "$lost" "$bwta" "${cpu[$m]}" "${cpu0[$m]}" "$backlog_eff" "$WCPU" "$CIDRECS" >>"$RESULTS"
+    line="$line  $m$([[ $m == "$reg" ]] && echo ' (audit daemon)' || echo ' (readonly)'): storm recs $RECS (workload $TRUERECS) cpu $(awk -v t="${cpu[$m]}" -v h="$CLK_TCK" 'BEGIN { printf "%.3f", t / h }')s"
+    if [[ $m == contid ]]; then
+      line="$line contid $CONTID on $CIDRECS of $N"
+      [[ $CIDRECS == "$N" ]] || ODD+=("contaudit-paired run $run: only $CIDRECS of the storm's $N execs carry a CONTAINER_ID record with contid $CONTID")
+    fi
+  done
+  printf '  %-16s run %d: wall %7.3fs  lost %d  bwt_actual %d jiffies %s\n' contaudit-paired "$run" "$WALL" "$lost" "$bwta" "$line"
+}
+
 # ---- the runs --------------------------------------------------------------
 # Each round starts one configuration later than the round before: the
 # runs of a round are not alike (the previous daemon's exit, the page
@@ -614,6 +767,15 @@ for ((r = 1; r <= RUNS; r++)); do
     cfg=${CONFIG_LIST[$(((r - 1 + k) % nc))]}
     case $cfg in
       noaudit) run_noaudit "$r" ;;
+      contaudit-paired)
+        if [[ -n ${NA[$cfg]:-} ]]; then
+          continue
+        fi
+        if ! run_paired "$r"; then
+          NA[$cfg]=$READY_ERR
+          note "$cfg not available: $READY_ERR"
+        fi
+        ;;
       contaudit | contaudit-hostonly | contaudit-contid | contaudit-cnreader)
         if [[ -n ${NA[$cfg]:-} ]]; then
           continue
@@ -635,7 +797,7 @@ echo
 echo "medians over $RUNS run(s), STORM_N=$N (storm recs: SYSCALL lines with key=\"storm\"; own: those whose ppid is the workload's PID, expected $N)"
 summary() {
   LC_ALL=C awk -F'\t' -v configs="$CONFIGS" -v tck="$CLK_TCK" -v hz="$HZ" -v n_want="$N" -v contid="$CONTID" -v memtest="$MEMTEST" \
-    -v na_c="${NA[contaudit]:-}" -v na_cc="${NA[contaudit-contid]:-}" -v na_cn="${NA[contaudit-cnreader]:-}" -v na_ch="${NA[contaudit-hostonly]:-}" '
+    -v na_c="${NA[contaudit]:-}" -v na_cc="${NA[contaudit-contid]:-}" -v na_cn="${NA[contaudit-cnreader]:-}" -v na_ch="${NA[contaudit-hostonly]:-}" -v na_cp="${NA[contaudit-paired]:-}" '
     function median(s,   a, n, i, j, t) {
       n = split(s, a, " ")
       for (i = 2; i <= n; i++) { t = a[i] + 0; for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
@@ -674,10 +836,16 @@ summary() {
       base = ("noaudit" in seen) ? median(wall["noaudit"]) : 0
       cbase = ("noaudit" in seen) ? median(wcpu["noaudit"]) : 0
       printf "%-32s %7s %6s %7s %6s %7s %7s %6s %7s %6s %11s %7s\n", "configuration", "wall s", "ratio", "wl cpu", "ratio", "recs", "own", "lost", "bwt ms", "cpu s", "cpu s/1k ev", "rss MiB"
-      n = split(configs, cs, " ")
+      # contaudit-paired has a row for each of its two daemons.
+      nr = split(configs, cs0, " "); n = 0
+      for (i = 1; i <= nr; i++) {
+        if (cs0[i] == "contaudit-paired" && ("paired-base" in seen)) { cs[++n] = "paired-base"; cs[++n] = "paired-contid" }
+        else cs[++n] = cs0[i]
+      }
       for (i = 1; i <= n; i++) {
         c = cs[i]
         if (!(c in seen)) {
+          if (c == "contaudit-paired") printf "%-32s not available (%s)\n", c, na_cp
           if (c == "contaudit") printf "%-32s not available (%s)\n", c, na_c
           if (c == "contaudit-contid") printf "%-32s not available (%s)\n", c, na_cc
           if (c == "contaudit-cnreader") printf "%-32s not available (%s)\n", c, na_cn
@@ -715,6 +883,14 @@ summary() {
           print ""
         }
         printf "process table heap per process, TestMemoryPerProcess: %s\n", memtest
+      }
+      if (("paired-contid" in cpkm) && ("paired-base" in cpkm) && cpkm["paired-base"] > 0) {
+        c = "paired-contid"
+        print ""
+        if (c in cidmin)
+          printf "contaudit-paired: storm execs whose event has CONTAINER_ID contid=%s: %d of %d in the worst of %d run(s)%s\n", contid, cidmin[c], n_want, ncid[c], (cidmin[c] == n_want ? " (all)" : "  << NOT ALL")
+        printf "contaudit-paired contid/base CPU per event, both daemons reading the same storm: %.2f (issue 4 target: at most 1.05; round by round:%s)\n", cpkm[c] / cpkm["paired-base"], rounds(c, "paired-base")
+        printf "contaudit-paired by which daemon registered: the one without containers (odd rounds) %s; the one with them (even rounds) %s\n", parity(c, "paired-base", 1), parity(c, "paired-base", 0)
       }
       if (("contaudit-hostonly" in cpkm) && ("contaudit" in cpkm) && cpkm["contaudit"] > 0)
         printf "contaudit-hostonly/contaudit CPU per event: %.2f (following the host'"'"'s processes, no container; round by round:%s)\n", cpkm["contaudit-hostonly"] / cpkm["contaudit"], rounds("contaudit-hostonly", "contaudit")
@@ -768,7 +944,18 @@ summary() {
       lo = bs[int(2000 * 0.05) + 1]; hi = bs[int(2000 * 0.95)]
       return out sprintf(", 90%% interval %.3f-%.3f over %d rounds", lo, hi, k)
     }
+    # parity: the median ratio of a to b over the rounds r with r % 2 == p.
+    function parity(a, b, p,   r, m, k) {
+      m = ""; k = 0
+      for (r = 1; r <= maxrun; r++)
+        if (r % 2 == p && ((a, r) in cpr) && ((b, r) in cpr) && cpr[b, r] > 0) {
+          m = m " " cpr[a, r] / cpr[b, r]; k++
+        }
+      return k ? sprintf("median %.3f over %d", median(m), k) : "no rounds"
+    }
     function desc(c) {
+      if (c == "paired-base") return "paired: containers off"
+      if (c == "paired-contid") return "paired: contid"
       if (c == "noaudit") return "no audit"
       if (c == "auditd64") return "auditd default, backlog 64"
       if (c == "auditd8192") return "auditd default, backlog 8192"
