@@ -377,7 +377,7 @@ func (d *Daemon) applyKernelSettings(ctx context.Context) error {
 // rate instead (it was 6,400 records a second) made every busy round be
 // followed at once by a round of the few records that came while it was
 // handled, which paid a round's fixed costs for them: under an exec
-// storm every second round was such a one.
+// storm a third of the rounds were such ones.
 const (
 	maxBatch       = 4096
 	idleWait       = 250 * time.Millisecond
