@@ -662,8 +662,8 @@ EOF
 # the other, so the two ways of receiving are shared out alike. Writes two
 # RESULTS rows, paired-base and paired-contid.
 run_paired() {
-  local run=$1 d="$WORK/contaudit-paired.$1" m reg pid bpid cpid
-  local -A pids cpu0 cpu
+  local run=$1 d="$WORK/contaudit-paired.$1" m reg bpid cpid
+  local -A pids cpu0 cpu hwm
   if ((run % 2)); then reg=base; else reg=contid; fi
   mkdir -p "$d/base" "$d/contid"
   auditctl -D >/dev/null
@@ -733,7 +733,7 @@ EOF
     proc_cpu_ns "${pids[$m]}"
     cpu[$m]=$(awk -v n="$((CPU_NS - cpu0[$m]))" -v h="$CLK_TCK" 'BEGIN { printf "%.4f", n * h / 1e9 }')
     proc_hwm "${pids[$m]}"
-    cpu0[$m]=$HWM_KB # reused: the peak RSS
+    hwm[$m]=$HWM_KB
   done
   audit_status
   local lost=$((ST[lost] - lost0)) bwta=$((${ST[backlog_wait_time_actual]:-0} - bwta0))
@@ -744,7 +744,7 @@ EOF
   local line=''
   for m in base contid; do
     if [[ $m == contid ]]; then count_log "$d/contid/contaudit.log" "$CONTID"; else count_log "$d/base/contaudit.log"; fi
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t-\t-\t-\t-\n' "paired-$m" "$run" "$WALL" "$RECS" "$TRUERECS" "$lost" "$bwta" "${cpu[$m]}" "${cpu0[$m]}" "$backlog_eff" "$WCPU" "$CIDRECS" >>"$RESULTS"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t-\t-\t-\t-\n' "paired-$m" "$run" "$WALL" "$RECS" "$TRUERECS" "$lost" "$bwta" "${cpu[$m]}" "${hwm[$m]}" "$backlog_eff" "$WCPU" "$CIDRECS" >>"$RESULTS"
     line="$line  $m$([[ $m == "$reg" ]] && echo ' (audit daemon)' || echo ' (readonly)'): storm recs $RECS (workload $TRUERECS) cpu $(awk -v t="${cpu[$m]}" -v h="$CLK_TCK" 'BEGIN { printf "%.3f", t / h }')s"
     if [[ $m == contid ]]; then
       line="$line contid $CONTID on $CIDRECS of $N"
