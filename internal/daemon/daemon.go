@@ -371,9 +371,10 @@ func (d *Daemon) applyKernelSettings(ctx context.Context) error {
 // into the socket buffer (8 MiB by default) without waiting for the
 // daemon, so only the time until a record is written grows, by at most
 // BatchDelay. The loop skips the sleep only when the round it just handled
-// filled a quarter of the buffer (busyBatch): the next sleep could then
-// fill the rest, and kauditd would have to hold records back in its
-// backlog, which slows the processes that make them. A rule keyed to a
+// filled a quarter of the buffer (busyBatch): another sleep would gather
+// as much again, a burst on top could fill the buffer, and kauditd would
+// then hold records back in its backlog, which slows the processes that
+// make them. A rule keyed to a
 // rate instead (it was 6,400 records a second) made every busy round be
 // followed at once by a round of the few records that came while it was
 // handled, which paid a round's fixed costs for them: under an exec
