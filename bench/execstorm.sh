@@ -437,17 +437,19 @@ wait_sockets() {
   return 1
 }
 
-# wait_still PID...: waits until the CPU time of every PID has not moved
-# for 1 s (each daemon has written what it received); returns 1 when
-# DRAIN_TIMEOUT ran out first.
+# wait_still PID OUT [PID OUT...]: waits until the CPU time of every PID
+# has not moved for 1 s (each daemon has written what it received);
+# returns 1 when DRAIN_TIMEOUT ran out first. A daemon that died ends the
+# benchmark with the last line of its output file OUT.
 wait_still() {
-  local i still=0 last=-1 now p
+  local i j still=0 last=-1 now
+  local -a a=("$@")
   for ((i = 0; i < DRAIN_TIMEOUT * 4; i++)); do
     nap 0.25
     now=
-    for p in "$@"; do
-      proc_alive "$p" || die "daemon (pid $p) died during the run"
-      proc_cpu "$p"
+    for ((j = 0; j < ${#a[@]}; j += 2)); do
+      proc_alive "${a[j]}" || die "daemon (pid ${a[j]}) died during the run: $(grep . "${a[j + 1]}" | tail -n 1)"
+      proc_cpu "${a[j]}"
       now="$now $CPU_TICKS"
     done
     if [[ $now == "$last" ]]; then
@@ -583,7 +585,7 @@ EOF
   fi
 
   # Drain: wait until the daemon's CPU time has not moved for 1 s.
-  wait_still "$pid" || ODD+=("$cfg run $run: daemon still busy ${DRAIN_TIMEOUT}s after the storm")
+  wait_still "$pid" "$d/daemon.out" || ODD+=("$cfg run $run: daemon still busy ${DRAIN_TIMEOUT}s after the storm")
   proc_cpu_ns "$pid"
   # In clock ticks, as the summary counts, but from the exact ns.
   local cpu sidens=- recvns=-
@@ -728,7 +730,7 @@ EOF
     cpu0[$m]=$CPU_NS
   done
   run_storm "$d/contid" "$d/contid/control.sock"
-  wait_still "$bpid" "$cpid" || ODD+=("contaudit-paired run $run: a daemon still busy ${DRAIN_TIMEOUT}s after the storm")
+  wait_still "$bpid" "$d/base/daemon.out" "$cpid" "$d/contid/daemon.out" || ODD+=("contaudit-paired run $run: a daemon still busy ${DRAIN_TIMEOUT}s after the storm")
   for m in base contid; do
     proc_cpu_ns "${pids[$m]}"
     cpu[$m]=$(awk -v n="$((CPU_NS - cpu0[$m]))" -v h="$CLK_TCK" 'BEGIN { printf "%.4f", n * h / 1e9 }')
