@@ -71,6 +71,9 @@ type Tracker struct {
 	auditClock  time.Time
 	targets     []target
 	annotations uint64
+	// Counts for Stats that Advance publishes, once a batch: an atomic
+	// add per event is a locked instruction per event.
+	annotated, unattributed uint64
 	// chain is the contid chain chainOf returned last.
 	chain struct {
 		ref     contid.Ref
@@ -101,9 +104,10 @@ type target struct {
 // Stats counts the attribution path's work; the daemon exports it.
 type Stats struct {
 	// Annotated events got at least one CONTAINER_ID record.
-	Annotated atomic.Uint64
 	// Unattributed records named a PID the process table could not place
-	// at the record's time.
+	// at the record's time. Both are published by Advance, after each
+	// batch of records.
+	Annotated    atomic.Uint64
 	Unattributed atomic.Uint64
 	// Ops counts CONTAINER_OP records; SaveErrors failed state saves.
 	Ops, SaveErrors atomic.Uint64
@@ -360,6 +364,11 @@ func (t *Tracker) Sync() {
 // exited processes the stream has passed. now is the loop's clock.
 func (t *Tracker) Advance(now time.Time) {
 	defer t.since(time.Now(), 1)
+	if t.annotated != 0 || t.unattributed != 0 {
+		t.stats.Annotated.Add(t.annotated)
+		t.stats.Unattributed.Add(t.unattributed)
+		t.annotated, t.unattributed = 0, 0
+	}
 	if !t.auditClock.IsZero() {
 		t.table.Release(t.auditClock)
 	}
@@ -440,7 +449,7 @@ func (t *Tracker) Annotate(types []uint32, recs [][]byte) (_ []uint32, _ [][]byt
 		}
 		p, tag, ok := t.table.AttributeTag(pid, ppid, at)
 		if !ok {
-			t.stats.Unattributed.Add(1)
+			t.unattributed++
 			continue
 		}
 		tp := contid.ProcID(p)
@@ -490,7 +499,7 @@ func (t *Tracker) Annotate(types []uint32, recs [][]byte) (_ []uint32, _ [][]byt
 		tail++
 	}
 	if annotated {
-		t.stats.Annotated.Add(1)
+		t.annotated++
 		t.outTypes, t.outRecs = types, recs
 	}
 	return types, recs, subject

@@ -93,24 +93,47 @@ func (t *Table) applyRing() int {
 // applyBatch applies a batch of ring events in order. With
 // Config.FoldShortLived, a process whose FORK and EXIT are both in the
 // batch, from a parent that is still its parent at the exit, and that
-// forks nothing and has no threads in between, is entered at once as an
-// exited process and not reported to the hooks (see foldable).
+// forks nothing and has no threads in between, is folded (see foldable
+// and foldLog) and not reported to the hooks. A run of folds takes the
+// lock once and counts once: under an exec storm nearly every event is
+// one, and each lock and atomic add is a locked instruction.
 func (t *Table) applyBatch(evs []procbpf.Event, c clocks) {
 	t.folded = slices.Grow(t.folded[:0], len(evs))[:len(evs)]
 	clear(t.folded)
+	locked, folds := false, uint64(0)
 	for i := range evs {
 		ev := &evs[i]
 		if t.folded[i] {
-			continue // the EXIT of a process entered exited
+			continue // the EXIT of a folded process
 		}
 		start := uint64(int64(ev.StartBoottime) / tickNs)
 		if t.cfg.FoldShortLived && ev.What == abi.PROC_EVENT_FORK {
-			if j := foldable(evs, i); j > 0 && t.forkExited(ev, &evs[j], start, c) {
-				t.folded[j] = true
-				continue
+			if j := foldable(evs, i); j > 0 {
+				if !locked {
+					t.mu.Lock()
+					locked = true
+				}
+				if t.foldLocked(ev, &evs[j], start, c) {
+					t.folded[j] = true
+					folds++
+					continue
+				}
 			}
 		}
+		if locked {
+			t.mu.Unlock()
+			locked = false
+		}
 		t.apply(&ev.ProcEvent, start, c)
+	}
+	if locked {
+		t.mu.Unlock()
+	}
+	if folds > 0 {
+		t.n.events.Add(2 * folds)
+		t.n.forks.Add(folds)
+		t.n.exits.Add(folds)
+		t.n.folded.Add(folds)
 	}
 }
 
@@ -155,30 +178,23 @@ func foldable(evs []procbpf.Event, i int) int {
 	return 0
 }
 
-// forkExited enters a folded process: a Stale copy of its parent, exited
-// at the EXIT's time. It reports false, having done nothing, when the
-// parent is unknown or the process is already known, for the events to
-// be applied one by one.
-func (t *Table) forkExited(fork, exit *procbpf.Event, start uint64, c clocks) bool {
+// foldLocked records a folded process in the fold log (see foldLog), with
+// its parent's tag, exited at the EXIT's time, with t.mu held. It reports
+// false, having done nothing, when the parent is unknown or the process
+// is already known, for the events to be applied one by one.
+func (t *Table) foldLocked(fork, exit *procbpf.Event, start uint64, c clocks) bool {
 	f := fork.Fork()
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	par, head, known := t.lazyFork(f, start)
+	par, _, known := t.lazyFork(f, start)
 	if par == nil || known != nil {
 		return false
 	}
-	p := t.alloc()
-	p.id, p.tgid, p.parent = ProcID{f.ChildPID, start}, f.ChildTGID, par.id
-	p.flags = ForkSeen | Stale | Exited
-	p.startNs = int64(fork.TimestampNs) + c.monoToWall
-	p.exitNs = int64(exit.TimestampNs) + c.monoToWall
-	p.copyFrom(par)
-	t.insertAt(p, head, c)
-	t.exitQ = append(t.exitQ, p)
-	t.n.events.Add(2)
-	t.n.forks.Add(1)
-	t.n.exits.Add(1)
-	t.n.folded.Add(1)
+	t.folds.add(foldedProc{
+		id:      ProcID{f.ChildPID, start},
+		parent:  par.id,
+		tag:     par.tag,
+		startNs: int64(fork.TimestampNs) + c.monoToWall,
+		exitNs:  int64(exit.TimestampNs) + c.monoToWall,
+	})
 	return true
 }
 

@@ -75,13 +75,15 @@ type Config struct {
 	// RingSize sizes BPF's ring buffer: a power of two of at least a
 	// page (default procbpf.DefaultSize).
 	RingSize int
-	// FoldShortLived, with BPF's events, enters a process that forks and
+	// FoldShortLived, with BPF's events, folds a process that forks and
 	// exits within one drain (from a parent that outlives it there, with
-	// no child or thread of its own) as exited at once, and reports
-	// neither its fork nor its exit to the hooks. A consumer that counts
-	// processes per tag, as the contid registry does, sees no difference:
-	// the two cancel out while the parent holds the tag. Under an exec
-	// storm, reporting them was most of what following processes cost.
+	// no child or thread of its own): it gets no entry but a compact
+	// record (see foldLog), which attribution, Get, Tag and Walk read,
+	// and neither its fork nor its exit is reported to the hooks. A
+	// consumer that counts processes per tag, as the contid registry
+	// does, sees no difference: the two cancel out while the parent
+	// holds the tag. Under an exec storm, reporting them was most of
+	// what following processes cost.
 	//
 	// It also holds each fork back from the hooks until the end of the
 	// next drain, and reports neither fork nor exit of a process that
@@ -309,8 +311,11 @@ type Table struct {
 	// its previous buffer.
 	hold            bool
 	held, heldSpare []heldFork
-	reparent        []reparenting
-	reparentSpare   []reparenting
+	// folds keeps the processes folded by Config.FoldShortLived, which
+	// have no entry.
+	folds         foldLog
+	reparent      []reparenting
+	reparentSpare []reparenting
 
 	// drainMu makes receive+apply one critical section (see Sync).
 	drainMu sync.Mutex
@@ -410,7 +415,7 @@ func (t *Table) runHooks(evs []Change) {
 // Stats returns the counters and the table's size.
 func (t *Table) Stats() Stats {
 	t.mu.RLock()
-	live, all := t.live, len(t.exitQ)-t.exitHead
+	live, all := t.live, len(t.exitQ)-t.exitHead+t.folds.len()
 	t.mu.RUnlock()
 	var dropped uint64
 	if t.sock != nil {
@@ -513,6 +518,9 @@ func (t *Table) Get(id ProcID) (Process, bool) {
 	if p := t.find(id); p != nil {
 		return p.snapshot(), true
 	}
+	if r := t.folds.find(id); r != nil {
+		return r.snapshot(t.find(r.parent)), true
+	}
 	return Process{}, false
 }
 
@@ -533,20 +541,27 @@ func (t *Table) Children(id ProcID) []ProcID {
 	return out
 }
 
-// Walk calls fn for every tracked process, live and retained, under the
-// read lock: fn must not call back into the table's write paths.
+// Walk calls fn for every tracked process, live and retained (folded
+// processes last, see Config.FoldShortLived), under the read lock: fn
+// must not call back into the table's write paths.
 func (t *Table) Walk(fn func(*Process) bool) {
 	t.mu.RLock()
 	defer t.mu.RUnlock()
+	more := true
 	t.byPID.each(func(head *proc) bool {
 		for p := head; p != nil; p = p.older {
 			s := p.snapshot()
-			if !fn(&s) {
+			if more = fn(&s); !more {
 				return false
 			}
 		}
 		return true
 	})
+	for i := t.folds.head; more && i < len(t.folds.recs); i++ {
+		r := &t.folds.recs[i]
+		s := r.snapshot(t.find(r.parent))
+		more = fn(&s)
+	}
 }
 
 // Attribute returns the process that had pid at time at (an audit record's
@@ -568,16 +583,9 @@ func (t *Table) AttributeTag(pid, ppid int32, at time.Time) (ProcID, uint64, boo
 		atNs = at.UnixNano()
 	}
 	t.mu.RLock()
-	p := t.attributeLocked(pid, ppid, atNs)
-	var (
-		id  ProcID
-		tag uint64
-	)
-	if p != nil {
-		id, tag = p.id, p.tag
-	}
+	id, tag, ok := t.attributeAny(pid, ppid, atNs)
 	t.mu.RUnlock()
-	if p != nil {
+	if ok {
 		return id, tag, true
 	}
 	if pid <= 0 {
@@ -588,17 +596,13 @@ func (t *Table) AttributeTag(pid, ppid int32, at time.Time) (ProcID, uint64, boo
 	// inside a drain) may be the caller.
 	if t.trySync() {
 		t.mu.RLock()
-		p = t.attributeLocked(pid, ppid, atNs)
-		if p != nil {
-			id, tag = p.id, p.tag
-		}
+		id, tag, ok = t.attributeAny(pid, ppid, atNs)
 		t.mu.RUnlock()
-		if p != nil {
+		if ok {
 			return id, tag, true
 		}
 	}
-	id, ok := t.infer(pid, ppid, atNs)
-	if ok {
+	if id, ok = t.infer(pid, ppid, atNs); ok {
 		tag = t.Tag(id)
 	}
 	return id, tag, ok
@@ -617,6 +621,9 @@ func (t *Table) Tag(id ProcID) uint64 {
 	defer t.mu.RUnlock()
 	if p := t.find(id); p != nil {
 		return p.tag
+	}
+	if r := t.folds.find(id); r != nil {
+		return r.tag
 	}
 	return 0
 }
@@ -641,6 +648,8 @@ func (t *Table) ClearTag(id ProcID) {
 	defer t.mu.Unlock()
 	if p := t.find(id); p != nil {
 		p.tag = 0
+	} else if r := t.folds.find(id); r != nil {
+		r.tag = 0
 	}
 }
 
@@ -659,48 +668,103 @@ func (t *Table) EachTagged(fn func(ProcID, uint64) bool) {
 	})
 }
 
+// How well a process matches a record (see attributeLocked), best first.
+const (
+	matchNone = iota
+	matchHeld
+	matchLate
+	matchOther
+	matchLateOther
+)
+
+// matchOf ranks a process that lived from startNs to exitNs (0: alive),
+// with parent PID parent, as the maker of a record stamped atNs with
+// ppid; done says that processes older still (in a PID's chain, newest
+// first) cannot match either.
+func matchOf(startNs, exitNs int64, parent, ppid int32, atNs int64) (rank int, done bool) {
+	if exitNs != 0 && exitNs < atNs-skewNs {
+		return matchNone, true
+	}
+	agrees := ppid == 0 || parent == ppid
+	switch {
+	case startNs > atNs+lateStartNs:
+		return matchNone, false
+	case startNs > atNs+coarseSkewNs && agrees:
+		return matchLate, false
+	case startNs > atNs+coarseSkewNs:
+		return matchLateOther, false
+	case agrees:
+		return matchHeld, true
+	}
+	return matchOther, false
+}
+
 // attributeLocked prefers, in order: a process that held pid at atNs and
 // whose parent is ppid; one that started late (lateStartNs) with parent
 // ppid; one that held pid but has another parent (reparented, or a
-// record without ppid); one that started late.
-func (t *Table) attributeLocked(pid, ppid int32, atNs int64) *proc {
-	var first, late, lateOther *proc
+// record without ppid); one that started late. Among late ones the
+// closest to atNs wins, and among those that held pid the newest. It
+// returns the process and its rank (matchNone with nil).
+func (t *Table) attributeLocked(pid, ppid int32, atNs int64) (*proc, int) {
+	var best *proc
+	rank := matchNone
 	for p := t.byPID.get(pid); p != nil; p = p.older {
 		if atNs == 0 {
 			if !p.exited() {
-				return p
+				return p, matchHeld
 			}
 			continue
 		}
-		if p.exited() && p.exitNs < atNs-skewNs {
-			break // older ones exited earlier still
+		var exitNs int64
+		if p.exited() {
+			exitNs = p.exitNs
 		}
-		agrees := ppid == 0 || p.parent.PID == ppid
-		if p.startNs > atNs+coarseSkewNs {
-			// Newest first: the last one kept is the closest to atNs.
-			if p.startNs <= atNs+lateStartNs {
-				if agrees {
-					late = p
-				} else {
-					lateOther = p
-				}
-			}
-			continue
+		r, done := matchOf(p.startNs, exitNs, p.parent.PID, ppid, atNs)
+		// Newest first: a later late one is closer to atNs, a later
+		// held one is older.
+		if r != matchNone && (rank == matchNone || r < rank || (r == rank && (r == matchLate || r == matchLateOther))) {
+			best, rank = p, r
 		}
-		if agrees {
-			return p
-		}
-		if first == nil {
-			first = p
+		if done {
+			break
 		}
 	}
-	switch {
-	case late != nil:
-		return late
-	case first != nil:
-		return first
+	return best, rank
+}
+
+// attributeAny is attributeLocked over the entries and the folded
+// processes, with t.mu held: the identity and tag of the best match.
+func (t *Table) attributeAny(pid, ppid int32, atNs int64) (ProcID, uint64, bool) {
+	p, rank := t.attributeLocked(pid, ppid, atNs)
+	if rank != matchHeld && atNs != 0 {
+		if f, frank := t.attributeFolded(pid, ppid, atNs); f != nil && (p == nil || frank < rank) {
+			return f.id, f.tag, true
+		}
 	}
-	return lateOther
+	if p == nil {
+		return ProcID{}, 0, false
+	}
+	return p.id, p.tag, true
+}
+
+// attributeFolded is attributeLocked over the folded processes.
+func (t *Table) attributeFolded(pid, ppid int32, atNs int64) (*foldedProc, int) {
+	s := t.folds.slot(pid, false)
+	if s == nil {
+		return nil, matchNone
+	}
+	var best *foldedProc
+	rank := matchNone
+	for f := t.folds.at(*s, pid); f != nil; f = t.folds.at(f.prev, pid) {
+		r, done := matchOf(f.startNs, f.exitNs, f.parent.PID, ppid, atNs)
+		if r != matchNone && (rank == matchNone || r < rank || (r == rank && (r == matchLate || r == matchLateOther))) {
+			best, rank = f, r
+		}
+		if done {
+			break
+		}
+	}
+	return best, rank
 }
 
 func (t *Table) infer(pid, ppid int32, atNs int64) (ProcID, bool) {
@@ -712,9 +776,9 @@ func (t *Table) infer(pid, ppid int32, atNs int64) (ProcID, bool) {
 	err := t.inferSrc.read(pid, info, 0, 0, readAll)
 	t.mu.Lock()
 	// Another path may have added it meanwhile.
-	if p := t.attributeLocked(pid, ppid, atNs); p != nil {
+	if id, _, ok := t.attributeAny(pid, ppid, atNs); ok {
 		t.mu.Unlock()
-		return p.id, true
+		return id, true
 	}
 	var p *proc
 	// The process now holding the PID held it at the record's time if it
@@ -736,7 +800,8 @@ func (t *Table) infer(pid, ppid int32, atNs int64) (ProcID, bool) {
 			t.pending = append(t.pending, forkChange(p))
 		}
 	} else if ppid != 0 && atNs != 0 {
-		parent := t.attributeLocked(ppid, 0, atNs)
+		// A folded process has no children: the parent has an entry.
+		parent, _ := t.attributeLocked(ppid, 0, atNs)
 		ticks := uint64((atNs - c.bootToWall) / tickNs)
 		p = t.alloc()
 		p.id, p.tgid, p.threads, p.startNs, p.flags = ProcID{pid, ticks}, pid, 1, atNs, ForkInferred|StartEstimated
@@ -1089,6 +1154,9 @@ func (t *Table) prune(nowNs int64) {
 		t.exitQ[i] = nil
 	}
 	t.exitHead = i
+	t.folds.prune(func(r *foldedProc, kept int) bool {
+		return r.exitNs < released || (kept > t.cfg.RetainExited && r.exitNs < cut)
+	})
 	// Compact once half the slice is dead: amortised O(1) per exit,
 	// where shifting on every prune would move the whole window.
 	if t.exitHead > len(t.exitQ)/2 && t.exitHead > 64 {
