@@ -699,6 +699,14 @@ func matchOf(startNs, exitNs int64, parent, ppid int32, atNs int64) (rank int, d
 	return matchOther, false
 }
 
+// betterMatch reports whether a candidate ranked r replaces the best so
+// far, ranked best, as a PID's holders are visited newest first: a lower
+// rank wins, and among late ones a later (older) one, which is closer to
+// the record's stamp.
+func betterMatch(r, best int) bool {
+	return r != matchNone && (best == matchNone || r < best || (r == best && (r == matchLate || r == matchLateOther)))
+}
+
 // attributeLocked prefers, in order: a process that held pid at atNs and
 // whose parent is ppid; one that started late (lateStartNs) with parent
 // ppid; one that held pid but has another parent (reparented, or a
@@ -720,9 +728,7 @@ func (t *Table) attributeLocked(pid, ppid int32, atNs int64) (*proc, int) {
 			exitNs = p.exitNs
 		}
 		r, done := matchOf(p.startNs, exitNs, p.parent.PID, ppid, atNs)
-		// Newest first: a later late one is closer to atNs, a later
-		// held one is older.
-		if r != matchNone && (rank == matchNone || r < rank || (r == rank && (r == matchLate || r == matchLateOther))) {
+		if betterMatch(r, rank) {
 			best, rank = p, r
 		}
 		if done {
@@ -757,7 +763,7 @@ func (t *Table) attributeFolded(pid, ppid int32, atNs int64) (*foldedProc, int) 
 	rank := matchNone
 	for f := t.folds.at(*s, pid); f != nil; f = t.folds.at(f.prev, pid) {
 		r, done := matchOf(f.startNs, f.exitNs, f.parent.PID, ppid, atNs)
-		if r != matchNone && (rank == matchNone || r < rank || (r == rank && (r == matchLate || r == matchLateOther))) {
+		if betterMatch(r, rank) {
 			best, rank = f, r
 		}
 		if done {
