@@ -26,12 +26,15 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/harness.sh
+source "$ROOT/bench/harness.sh"
 N=${STORM_N:-10000}
 ROUNDS=${AB_ROUNDS:-10}
 LOCK=/run/lock/contaudit-kerneltest.lock
 CONTID=4242
 
 die() { echo "abcompare: $*" >&2; exit 1; }
+note() { echo "abcompare: $*" >&2; }
 [[ $# == 2 ]] || die "usage: abcompare.sh OLD_BINARY NEW_BINARY"
 OLD=$(realpath "$1") NEW=$(realpath "$2")
 for b in "$OLD" "$NEW"; do
@@ -42,31 +45,23 @@ done
 [[ $(id -u) == 0 ]] || die "must run as root"
 
 WORK=$(mktemp -d /tmp/contaudit-abcompare.XXXXXX)
-STARTED=()
-SNAPSHOT=0
-declare -A SNAP ST
-audit_status() {
-  local k v rest
-  ST=()
-  while read -r k v rest; do [[ -n $k ]] && ST[$k]=$v; done < <(auditctl -s)
-}
 # STARTED lists the children started here and not yet waited for: until
 # it is waited for, a child's PID cannot be reused, so signalling it is
 # safe.
+STARTED=()
 forget() { # PID
   local p keep=()
   for p in "${STARTED[@]}"; do [[ $p == "$1" ]] || keep+=("$p"); done
   STARTED=("${keep[@]}")
 }
 stop_pid() { # PID: TERM, then KILL after 10 s, then reap
-  local i state
+  local i
   kill -TERM "$1" 2>/dev/null || true
   for ((i = 0; i < 100; i++)); do
-    state=$(awk '{print $3}' /proc/"$1"/stat 2>/dev/null) || break
-    [[ $state == Z ]] && break
-    sleep 0.1
+    proc_alive "$1" || break
+    nap 0.1
   done
-  [[ ${state:-Z} == Z ]] || kill -KILL "$1" 2>/dev/null || true
+  ! proc_alive "$1" || kill -KILL "$1" 2>/dev/null || true
   wait "$1" 2>/dev/null || true
   forget "$1"
 }
@@ -75,13 +70,7 @@ cleanup() {
   set +e
   trap - EXIT INT TERM
   for p in "${STARTED[@]}"; do stop_pid "$p"; done
-  if [[ $SNAPSHOT == 1 ]]; then
-    auditctl -D >/dev/null 2>&1
-    [[ -s $WORK/rules.snap ]] && auditctl -R "$WORK/rules.snap" >/dev/null 2>&1
-    auditctl -f "${SNAP[failure]}" -r "${SNAP[rate_limit]}" -b "${SNAP[backlog_limit]}" \
-      --backlog_wait_time "${SNAP[backlog_wait_time]}" >/dev/null 2>&1
-    auditctl -e "${SNAP[enabled]}" >/dev/null 2>&1
-  fi
+  audit_restore
   rm -rf "$WORK"
   exit "$rc"
 }
@@ -92,34 +81,11 @@ trap 'exit 143' TERM
 gcc -O2 -Wall -o "$WORK/storm" "$ROOT/bench/storm.c" || die "cannot compile bench/storm.c"
 gcc -O2 -Wall -o "$WORK/nullreader" "$ROOT/bench/nullreader.c" || die "cannot compile bench/nullreader.c"
 
-exec 9>"$LOCK"
-flock -n 9 || { echo "abcompare: waiting for $LOCK" >&2; flock 9; }
-audit_status
-[[ ${ST[pid]:-0} == 0 ]] || die "an audit daemon is already registered (pid ${ST[pid]})"
-[[ ${ST[enabled]} != 2 && ${ST[failure]} != 2 ]] || die "audit is locked or in panic mode; refusing"
-for k in enabled failure rate_limit backlog_limit backlog_wait_time; do SNAP[$k]=${ST[$k]}; done
-auditctl -l | grep -v '^No rules' >"$WORK/rules.snap" || true
-SNAPSHOT=1
+audit_save "$LOCK"
 
 # Nothing below execs a program between a round's two CPU readings but
 # the storm: every exec is an audited event the daemons would work on.
-mkfifo "$WORK/nap"
-exec {NAP_FD}<>"$WORK/nap"
-nap() { read -r -t "$1" -u "$NAP_FD" _ || true; }
-cpu_ns() { # PID: sets CPU to the CPU time of all its threads, ns (schedstat)
-  local f a
-  CPU=0
-  for f in /proc/"$1"/task/*/schedstat; do
-    read -r a _ <"$f" && CPU=$((CPU + a))
-  done
-}
-ticks() { # PID: sets TICKS to utime+stime, in clock ticks: coarse enough
-  local line f # that an idle daemon's housekeeping does not move it
-  read -r line <"/proc/$1/stat"
-  line=${line##*) }
-  read -r -a f <<<"$line"
-  TICKS=$((f[11] + f[12]))
-}
+nap_open
 
 auditctl -D >/dev/null
 auditctl -b 8192 >/dev/null
@@ -168,8 +134,8 @@ EOF
     "${bin[$m]}" contid --socket "$d/$m/control.sock" set "$storm" "$CONTID" >/dev/null ||
       die "round $r: $m daemon refused contid $CONTID for the storm"
   done
-  cpu_ns "${pid[old]}"; c0old=$CPU
-  cpu_ns "${pid[new]}"; c0new=$CPU
+  proc_cpu_ns "${pid[old]}"; c0old=$CPU_NS
+  proc_cpu_ns "${pid[new]}"; c0new=$CPU_NS
   echo go >"$d/go"
   wait "$storm" || { forget "$storm"; die "round $r: the storm failed"; }
   forget "$storm"
@@ -177,13 +143,13 @@ EOF
   last='' still=0
   for ((i = 0; i < 240 && still < 4; i++)); do
     nap 0.25
-    ticks "${pid[old]}"; cur=$TICKS
-    ticks "${pid[new]}"; cur="$cur $TICKS"
+    proc_cpu "${pid[old]}"; cur=$CPU_TICKS
+    proc_cpu "${pid[new]}"; cur="$cur $CPU_TICKS"
     if [[ $cur == "$last" ]]; then still=$((still + 1)); else still=0; fi
     last=$cur
   done
-  cpu_ns "${pid[old]}"; c1old=$CPU
-  cpu_ns "${pid[new]}"; c1new=$CPU
+  proc_cpu_ns "${pid[old]}"; c1old=$CPU_NS
+  proc_cpu_ns "${pid[new]}"; c1new=$CPU_NS
   stop_pid "${pid[old]}"
   stop_pid "${pid[new]}"
   nold=$(grep -c 'type=SYSCALL.*key="storm"' "$d/old/contaudit.log" || true)

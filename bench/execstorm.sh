@@ -52,6 +52,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/harness.sh
+source "$ROOT/bench/harness.sh"
 N=${STORM_N:-20000}
 RUNS=${BENCH_RUNS:-3}
 CONFIGS=${BENCH_CONFIGS:-"noaudit auditd64 auditd8192 auditdnone reader contaudit contaudit-hostonly contaudit-contid contaudit-paired contaudit-cnreader"}
@@ -81,57 +83,10 @@ WORK=$(mktemp -d /tmp/execstorm.XXXXXX)
 STARTED_PIDS=()   # daemons this script started and has not reaped yet
 STORM_PID=
 STORM_LAST=
-declare -A SNAP   # the kernel's audit settings before the benchmark
-SNAPSHOT=0        # 1 once the kernel state has been saved: restore it on exit
 ODD=()            # things worth reporting that are not numbers
 
 # ---- small helpers that do not exec (they run inside measurement windows,
 # where every execve would be audited and counted) ---------------------------
-
-# nap SECONDS: sleep without exec'ing sleep(1): a read that times out on a
-# FIFO that never gets data.
-NAP_FD=
-nap() {
-  if [[ -n $NAP_FD ]]; then
-    read -r -t "$1" -u "$NAP_FD" _ || true
-  else
-    sleep "$1"
-  fi
-}
-
-# proc_alive PID: the process exists and is not a zombie.
-proc_alive() {
-  local line
-  [[ -r /proc/$1/stat ]] || return 1
-  read -r line <"/proc/$1/stat" 2>/dev/null || return 1
-  line=${line##*) }
-  [[ ${line:0:1} != Z ]]
-}
-
-# proc_cpu PID: sets CPU_TICKS to utime+stime of the whole process (all
-# threads), in clock ticks.
-proc_cpu() {
-  local line
-  local -a f
-  read -r line <"/proc/$1/stat"
-  line=${line##*) }
-  read -r -a f <<<"$line"
-  CPU_TICKS=$((f[11] + f[12]))
-}
-
-# proc_cpu_ns PID: sets CPU_NS to the CPU time of all of PID's threads in
-# ns (the first field of each /proc/PID/task/TID/schedstat): exact, where
-# utime+stime comes in ticks of 10 ms, 20-30 of them a run, which alone
-# moved a ratio by several percent. A thread that ended during the run
-# would be missed; the daemons keep theirs.
-proc_cpu_ns() {
-  local f a rest
-  CPU_NS=0
-  for f in /proc/"$1"/task/*/schedstat; do
-    read -r a rest <"$f" 2>/dev/null || continue
-    CPU_NS=$((CPU_NS + a))
-  done
-}
 
 # proc_runtime PID: sets RUNTIME_NS to the CPU time of PID's main thread in
 # ns (/proc/PID/schedstat); exact, unlike the ticks of proc_cpu, for the
@@ -152,17 +107,6 @@ proc_hwm() {
 }
 
 # ---- kernel audit state ----------------------------------------------------
-
-# audit_status: fills ST[] from `auditctl -s`.
-declare -A ST
-audit_status() {
-  local k v rest out
-  out=$(auditctl -s) || die "auditctl -s failed"
-  ST=()
-  while read -r k v rest; do
-    [[ -n $k ]] && ST[$k]=$v
-  done <<<"$out"
-}
 
 stop_daemon() { # PID
   local pid=$1 i keep=()
@@ -197,18 +141,7 @@ cleanup() {
   for pid in "${STARTED_PIDS[@]}"; do
     stop_daemon "$pid"
   done
-  if [[ $SNAPSHOT == 1 ]]; then
-    auditctl -D >/dev/null 2>&1
-    if [[ -s $WORK/rules.snap ]]; then
-      auditctl -R "$WORK/rules.snap" >/dev/null 2>&1 ||
-        note "WARNING: could not reload the saved rules; they are in $WORK/rules.snap"
-    fi
-    auditctl -f "${SNAP[failure]}" -r "${SNAP[rate_limit]}" -b "${SNAP[backlog_limit]}" \
-      --backlog_wait_time "${SNAP[backlog_wait_time]}" >/dev/null 2>&1 ||
-      note "WARNING: could not restore failure/rate_limit/backlog_limit/backlog_wait_time"
-    auditctl -e "${SNAP[enabled]}" >/dev/null 2>&1 || note "WARNING: could not restore enabled=${SNAP[enabled]}"
-    note "kernel audit state restored (enabled ${SNAP[enabled]}, failure ${SNAP[failure]}, rate_limit ${SNAP[rate_limit]}, backlog_limit ${SNAP[backlog_limit]}, backlog_wait_time ${SNAP[backlog_wait_time]}, $(wc -l <"$WORK/rules.snap") rule(s))"
-  fi
+  audit_restore
   if [[ ${BENCH_KEEP:-0} == 1 ]]; then
     note "kept $WORK"
   else
@@ -220,8 +153,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-mkfifo "$WORK/nap"
-exec {NAP_FD}<>"$WORK/nap"
+nap_open
 
 # ---- build -----------------------------------------------------------------
 gcc -O2 -Wall -o "$WORK/storm" "$ROOT/bench/storm.c" || die "cannot compile bench/storm.c"
@@ -265,25 +197,7 @@ if [[ " $CONFIGS " == *" contaudit-contid "* && -z ${NA[contaudit-contid]:-} ]] 
 fi
 
 # ---- lock, checks, snapshot ------------------------------------------------
-exec 9>"$LOCK"
-if ! flock -n 9; then
-  note "waiting for $LOCK (a kernel test is running)"
-  flock 9
-fi
-
-audit_status
-[[ ${ST[pid]:-0} == 0 ]] || die "an audit daemon is already registered (pid ${ST[pid]}); stop it first"
-if others=$(pidof auditd); then
-  die "auditd is already running (pid $others); stop it first"
-fi
-[[ ${ST[enabled]} != 2 ]] || die "audit configuration is locked (enabled 2); cannot benchmark"
-[[ ${ST[failure]} != 2 ]] || die "failure mode is 2 (panic); refusing to touch this kernel"
-for k in enabled failure rate_limit backlog_limit backlog_wait_time; do
-  [[ -n ${ST[$k]:-} ]] || die "auditctl -s did not report $k"
-  SNAP[$k]=${ST[$k]}
-done
-auditctl -l | grep -v '^No rules' >"$WORK/rules.snap" || true
-SNAPSHOT=1
+audit_save "$LOCK"
 
 HZ=$( (zcat /proc/config.gz 2>/dev/null || cat "/boot/config-$(uname -r)" 2>/dev/null) | sed -n 's/^CONFIG_HZ=//p' | head -n 1)
 HZ=${HZ:-250}
