@@ -3,6 +3,7 @@ package proctable
 import (
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/contaudit/contaudit/internal/procbpf"
 )
@@ -108,5 +109,13 @@ func TestFoldedAttribution(t *testing.T) {
 	}
 	if _, ok := tb.Get(ProcID{500, ticks(2000 * ms)}); ok {
 		t.Error("released folded process still kept")
+	}
+}
+
+// A folded process costs its 64-byte record (docs/proctable.md), under
+// a third of an entry.
+func TestFoldedProcSize(t *testing.T) {
+	if r, p := unsafe.Sizeof(foldedProc{}), unsafe.Sizeof(proc{}); r != 64 || 3*r > p {
+		t.Errorf("foldedProc is %d bytes, proc %d", r, p)
 	}
 }
