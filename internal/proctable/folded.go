@@ -8,9 +8,9 @@ import "time"
 // compact records, instead of as entries of the PID index: under a
 // third of the memory (64 bytes against 216), appended and consumed from
 // the front in order, where a full entry was entered and removed a
-// second later through a dozen scattered cache lines. (The daemon's CPU under an exec storm did not move by
-// more than a percent either way: its cost is in each drain's first
-// touches, bench/README.md.)
+// second later through a dozen scattered cache lines. (The daemon's CPU
+// under an exec storm did not move by more than a percent either way:
+// its cost is in each drain's first touches, bench/README.md.)
 //
 // A per-PID index finds a PID's newest record, and each record its PID's
 // previous one, so a lookup costs the same whatever the log's length. The
