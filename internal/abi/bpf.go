@@ -20,9 +20,8 @@ const (
 
 // enum bpf_func_id: the helpers contaudit's programs call.
 const (
-	BPF_FUNC_map_lookup_elem      = 1
-	BPF_FUNC_ktime_get_ns         = 5
-	BPF_FUNC_get_smp_processor_id = 8
-	BPF_FUNC_ringbuf_reserve      = 131
-	BPF_FUNC_ringbuf_submit       = 132
+	BPF_FUNC_map_lookup_elem = 1
+	BPF_FUNC_ktime_get_ns    = 5
+	BPF_FUNC_ringbuf_reserve = 131
+	BPF_FUNC_ringbuf_submit  = 132
 )

@@ -54,7 +54,7 @@ type kernelTypes struct {
 
 // taskOffsets are byte offsets in struct task_struct.
 type taskOffsets struct {
-	pid, tgid, realParent, exitCode, exitSignal, startBoottime int16
+	pid, tgid, realParent, startBoottime int16
 }
 
 type btfFile struct {
@@ -121,8 +121,6 @@ func findKernelTypes(f io.ReaderAt, tracepoints []string) (*kernelTypes, error) 
 		{"pid", 4, &kt.task.pid},
 		{"tgid", 4, &kt.task.tgid},
 		{"real_parent", 8, &kt.task.realParent},
-		{"exit_code", 4, &kt.task.exitCode},
-		{"exit_signal", 4, &kt.task.exitSignal},
 		{"start_boottime", 8, &kt.task.startBoottime},
 	} {
 		off, size, err := b.member(task, fld.name, 0, 0)

@@ -103,7 +103,7 @@ func TestFindKernelTypes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := taskOffsets{exitCode: 64, exitSignal: 68, pid: 72, tgid: 76, realParent: 80, startBoottime: 128}
+	want := taskOffsets{pid: 72, tgid: 76, realParent: 80, startBoottime: 128}
 	if kt.task != want {
 		t.Errorf("offsets %+v, want %+v", kt.task, want)
 	}

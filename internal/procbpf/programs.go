@@ -11,11 +11,12 @@ const (
 	rParent = r8 // the task's real parent
 )
 
-// eventProgram is one tracepoint's program: reserve a record, write the
-// header, let fill write event_data (offsets 16-39, every byte: reserved
+// eventProgram is one tracepoint's program: reserve a record, write
+// what, let fill write the three PIDs (offsets 4-15, every byte: reserved
 // memory is not zeroed, and the reader must not see stale kernel memory),
-// write start_boottime, submit. A failed reservation (the ring is full)
-// adds one to the lost counter instead.
+// write the time, submit. A FORK's time is the child's start_boottime, the
+// others' CLOCK_MONOTONIC now (see RecordSize). A failed reservation (the
+// ring is full) adds one to the lost counter instead.
 func eventProgram(what uint32, o taskOffsets, ringFD, lostFD int, submitFlags int32, fill []insn) []insn {
 	prog := []insn{
 		// A tp_btf program gets the tracepoint's arguments as an array
@@ -28,15 +29,15 @@ func eventProgram(what uint32, o taskOffsets, ringFD, lostFD int, submitFlags in
 		jeqImm(r0, 0, "lost"),
 		movReg(rRec, r0),
 		st(word, rRec, 0, int32(what)),
-		call(abi.BPF_FUNC_get_smp_processor_id),
-		stx(word, rRec, 4, r0),
-		call(abi.BPF_FUNC_ktime_get_ns),
-		stx(dword, rRec, 8, r0),
 	}
 	prog = append(prog, fill...)
+	if what == abi.PROC_EVENT_FORK {
+		prog = append(prog, ldx(dword, r0, rTask, o.startBoottime))
+	} else {
+		prog = append(prog, call(abi.BPF_FUNC_ktime_get_ns))
+	}
 	return append(prog,
-		ldx(dword, r1, rTask, o.startBoottime),
-		stx(dword, rRec, startOffset, r1),
+		stx(dword, rRec, timeOffset, r0),
 		movReg(r1, rRec),
 		movImm(r2, submitFlags),
 		call(abi.BPF_FUNC_ringbuf_submit),
@@ -70,41 +71,26 @@ func join(parts ...[]insn) []insn {
 	return out
 }
 
-// forkFill writes fork_proc_event: the real parent's pid and tgid, then
-// the child's, as proc_fork_connector does (the parent of a thread or of
-// a CLONE_PARENT child is not the task that called clone).
-func forkFill(o taskOffsets) []insn {
+// taskFill writes the task's pid and tgid and its real parent's tgid, as
+// the connector's FORK and EXIT name them (the parent of a thread or of
+// a CLONE_PARENT child is not the task that called clone). For FORK the
+// task is the child.
+func taskFill(o taskOffsets) []insn {
 	return join(
+		copyField(rTask, o.pid, 4),
+		copyField(rTask, o.tgid, 8),
 		[]insn{ldx(dword, rParent, rTask, o.realParent)},
-		copyField(rParent, o.pid, 16),
-		copyField(rParent, o.tgid, 20),
-		copyField(rTask, o.pid, 24),
-		copyField(rTask, o.tgid, 28),
-		[]insn{st(dword, rRec, 32, 0)},
+		copyField(rParent, o.tgid, 12),
 	)
 }
 
-// execFill writes exec_proc_event: pid and tgid, after de_thread made
-// the exec'ing thread the leader.
+// execFill writes the exec'ing task's pid and tgid, after de_thread made
+// it the leader.
 func execFill(o taskOffsets) []insn {
 	return join(
-		copyField(rTask, o.pid, 16),
-		copyField(rTask, o.tgid, 20),
-		[]insn{st(dword, rRec, 24, 0), st(dword, rRec, 32, 0)},
-	)
-}
-
-// exitFill writes exit_proc_event: pid, tgid, exit code and signal, and
-// the real parent.
-func exitFill(o taskOffsets) []insn {
-	return join(
-		copyField(rTask, o.pid, 16),
-		copyField(rTask, o.tgid, 20),
-		copyField(rTask, o.exitCode, 24),
-		copyField(rTask, o.exitSignal, 28),
-		[]insn{ldx(dword, rParent, rTask, o.realParent)},
-		copyField(rParent, o.pid, 32),
-		copyField(rParent, o.tgid, 36),
+		copyField(rTask, o.pid, 4),
+		copyField(rTask, o.tgid, 8),
+		[]insn{st(word, rRec, 12, 0)},
 	)
 }
 
@@ -117,7 +103,7 @@ type tracepoint struct {
 }
 
 var (
-	forkTP = tracepoint{abi.PROC_EVENT_FORK, "task_newtask", "ca_fork", forkFill}
+	forkTP = tracepoint{abi.PROC_EVENT_FORK, "task_newtask", "ca_fork", taskFill}
 	execTP = tracepoint{abi.PROC_EVENT_EXEC, "sched_process_exec", "ca_exec", execFill}
-	exitTP = tracepoint{abi.PROC_EVENT_EXIT, "sched_process_exit", "ca_exit", exitFill}
+	exitTP = tracepoint{abi.PROC_EVENT_EXIT, "sched_process_exit", "ca_exit", taskFill}
 )

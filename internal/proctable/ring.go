@@ -107,6 +107,11 @@ func (t *Table) applyBatch(evs []procbpf.Event, c clocks) {
 			continue // the EXIT of a folded process
 		}
 		start := uint64(int64(ev.StartBoottime) / tickNs)
+		if ev.What == abi.PROC_EVENT_FORK && ev.TimestampNs == 0 {
+			// The ring's FORK is stamped by the child's start, on
+			// the boot clock (procbpf.RecordSize).
+			ev.TimestampNs = uint64(int64(ev.StartBoottime) - c.monoToBoot)
+		}
 		if t.cfg.FoldShortLived && ev.What == abi.PROC_EVENT_FORK {
 			if j := foldable(evs, i); j > 0 {
 				if !locked {
