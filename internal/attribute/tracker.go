@@ -84,8 +84,18 @@ type Tracker struct {
 	outTypes []uint32
 	outRecs  [][]byte
 	outBuf   []byte
+	// An event's CONTAINER_ID records, and its annotated records with
+	// " record=N": slices of outBuf.
+	cids   [][]byte
+	marked []marked
 
 	stats Stats
+}
+
+// marked is an annotated record: the event's record idx with " record=N".
+type marked struct {
+	idx int
+	rec []byte
 }
 
 type pendingExit struct {
@@ -427,7 +437,7 @@ func (t *Tracker) Annotate(types []uint32, recs [][]byte) (_ []uint32, _ [][]byt
 	if t.annotations++; t.annotations%annotateSample == 0 {
 		defer t.since(time.Now(), annotateSample)
 	}
-	at, ok := stampTime(recs[0])
+	at, stampLen, ok := parseStamp(recs[0])
 	if ok && at.After(t.auditClock) {
 		t.auditClock = at
 	}
@@ -462,47 +472,61 @@ func (t *Tracker) Annotate(types []uint32, recs [][]byte) (_ []uint32, _ [][]byt
 	if !held {
 		return types, recs, subject
 	}
-	stamp := stampPrefix(recs[0])
-	annotated := false
-	// CONTAINER_ID records go before a closing PROCTITLE: ausearch (and
-	// contaudit search) end a syscall event at PROCTITLE in a log file,
-	// where no EOE is written, and would cut them off into events of
-	// their own.
-	tail := len(recs)
-	if types[tail-1] == abi.AUDIT_PROCTITLE {
-		tail--
+	var stamp []byte
+	if ok {
+		stamp = recs[0][:stampLen]
+	} else {
+		stamp = stampPrefix(recs[0])
 	}
+	// The records each annotated record becomes, and the CONTAINER_ID
+	// records, go to outBuf; slices of it stay valid when a later append
+	// moves it.
+	t.outBuf, t.cids, t.marked = t.outBuf[:0], t.cids[:0], t.marked[:0]
 	for _, tg := range t.targets {
 		chain, ok := t.chainOf(tg.ref)
 		if !ok {
 			continue
 		}
-		if !annotated {
-			// The caller's slices may alias the assembler's.
-			types = append(t.outTypes[:0], types...)
-			recs = append(t.outRecs[:0], recs...)
-			t.outBuf = t.outBuf[:0]
-			annotated = true
-		}
 		n := tg.idx + 1
-		// Slices of outBuf stay valid when a later append moves it.
 		start := len(t.outBuf)
 		t.outBuf = append(t.outBuf, recs[tg.idx]...)
 		t.outBuf = appendInt(append(t.outBuf, " record="...), n)
-		recs[tg.idx] = t.outBuf[start:len(t.outBuf):len(t.outBuf)]
+		t.marked = append(t.marked, marked{tg.idx, t.outBuf[start:len(t.outBuf):len(t.outBuf)]})
 		start = len(t.outBuf)
 		t.outBuf = appendInt(append(append(t.outBuf, stamp...), "record="...), n)
 		t.outBuf = append(append(t.outBuf, " contid="...), chain...)
-		cid := t.outBuf[start:len(t.outBuf):len(t.outBuf)]
-		types = slices.Insert(types, tail, abi.AUDIT_CONTAINER_ID)
-		recs = slices.Insert(recs, tail, cid)
-		tail++
+		t.cids = append(t.cids, t.outBuf[start:len(t.outBuf):len(t.outBuf)])
 	}
-	if annotated {
-		t.annotated++
-		t.outTypes, t.outRecs = types, recs
+	if len(t.cids) == 0 {
+		return types, recs, subject
 	}
-	return types, recs, subject
+	// CONTAINER_ID records go before a closing PROCTITLE: ausearch (and
+	// contaudit search) end a syscall event at PROCTITLE in a log file,
+	// where no EOE is written, and would cut them off into events of
+	// their own. The caller's slices may alias the assembler's: the
+	// event is built anew in outTypes and outRecs.
+	tail := len(recs)
+	if types[tail-1] == abi.AUDIT_PROCTITLE {
+		tail--
+	}
+	outT := append(t.outTypes[:0], types[:tail]...)
+	outR := append(t.outRecs[:0], recs[:tail]...)
+	for _, cid := range t.cids {
+		outT = append(outT, abi.AUDIT_CONTAINER_ID)
+		outR = append(outR, cid)
+	}
+	outT = append(outT, types[tail:]...)
+	outR = append(outR, recs[tail:]...)
+	for _, mk := range t.marked {
+		i := mk.idx
+		if i >= tail {
+			i += len(t.cids)
+		}
+		outR[i] = mk.rec
+	}
+	t.annotated++
+	t.outTypes, t.outRecs = outT, outR
+	return outT, outR, subject
 }
 
 // chainOf returns the rendered chain of the contid ref names. The last
@@ -555,11 +579,12 @@ func (t *Tracker) LiveContids() int {
 	return n
 }
 
-// stampTime reads the time of "audit(SEC.MSEC:SERIAL): ".
-func stampTime(rec []byte) (time.Time, bool) {
+// parseStamp reads the time of "audit(SEC.MSEC:SERIAL): " and the length
+// of that prefix, which a record added to the event repeats.
+func parseStamp(rec []byte) (time.Time, int, bool) {
 	const pre = "audit("
 	if !bytes.HasPrefix(rec, []byte(pre)) {
-		return time.Time{}, false
+		return time.Time{}, 0, false
 	}
 	var sec, msec int64
 	i := len(pre)
@@ -567,12 +592,20 @@ func stampTime(rec []byte) (time.Time, bool) {
 		sec = sec*10 + int64(rec[i]-'0')
 	}
 	if i >= len(rec) || rec[i] != '.' {
-		return time.Time{}, false
+		return time.Time{}, 0, false
 	}
 	for i++; i < len(rec) && rec[i] >= '0' && rec[i] <= '9'; i++ {
 		msec = msec*10 + int64(rec[i]-'0')
 	}
-	return time.Unix(sec, msec*int64(time.Millisecond)), true
+	if i >= len(rec) || rec[i] != ':' {
+		return time.Time{}, 0, false
+	}
+	for i++; i < len(rec) && rec[i] >= '0' && rec[i] <= '9'; i++ {
+	}
+	if !bytes.HasPrefix(rec[i:], []byte("): ")) {
+		return time.Time{}, 0, false
+	}
+	return time.Unix(sec, msec*int64(time.Millisecond)), i + 3, true
 }
 
 // stampPrefix is "audit(SEC.MSEC:SERIAL): " of a record, which a record
@@ -599,12 +632,15 @@ func fieldInt(rec []byte, key string) int32 {
 	} else {
 		return 0
 	}
-	return leadingInt(rec[i:])
+	n, _ := leadingInt(rec[i:])
+	return n
 }
 
 // syscallPIDs reads pid= and ppid= of a SYSCALL record in one pass. It
 // runs for every event, so it looks for "pid=" (whose 'p' is rarer than
 // the space bytes.Index would start from) and then checks what precedes.
+// The kernel writes " pid=" right after ppid's value
+// (audit_log_task_info), where it is taken without a second search.
 func syscallPIDs(rec []byte) (pid, ppid int32) {
 	for i := 0; i < len(rec); {
 		j := bytes.Index(rec[i:], []byte("pid="))
@@ -614,9 +650,13 @@ func syscallPIDs(rec []byte) (pid, ppid int32) {
 		j += i
 		switch {
 		case j >= 1 && rec[j-1] == ' ' && pid == 0:
-			pid = leadingInt(rec[j+4:])
+			pid, _ = leadingInt(rec[j+4:])
 		case j >= 2 && rec[j-1] == 'p' && rec[j-2] == ' ' && ppid == 0:
-			ppid = leadingInt(rec[j+4:])
+			var n int
+			ppid, n = leadingInt(rec[j+4:])
+			if k := j + 4 + n; pid == 0 && bytes.HasPrefix(rec[k:], []byte(" pid=")) {
+				pid, _ = leadingInt(rec[k+5:])
+			}
 		}
 		if pid != 0 && ppid != 0 {
 			break
@@ -626,17 +666,18 @@ func syscallPIDs(rec []byte) (pid, ppid int32) {
 	return pid, ppid
 }
 
-// leadingInt reads the decimal at the start of b; 0 if none or too large.
-func leadingInt(b []byte) int32 {
+// leadingInt reads the decimal at the start of b, and how many digits it
+// took; 0 if none or too large.
+func leadingInt(b []byte) (int32, int) {
 	var n int64
 	i := 0
 	for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
 		n = n*10 + int64(b[i]-'0')
 		if n > 1<<31-1 {
-			return 0
+			return 0, i
 		}
 	}
-	return int32(n)
+	return int32(n), i
 }
 
 func appendInt(b []byte, n int) []byte {

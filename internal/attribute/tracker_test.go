@@ -1,11 +1,13 @@
 package attribute
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -59,24 +61,54 @@ func TestSyscallPIDs(t *testing.T) {
 
 func TestStamp(t *testing.T) {
 	rec := []byte("audit(1606404280.226:174542): arch=c000003e")
-	at, ok := stampTime(rec)
-	if !ok || at.Unix() != 1606404280 || at.Nanosecond() != 226e6 {
-		t.Fatalf("stampTime = %v %v", at, ok)
+	at, n, ok := parseStamp(rec)
+	if !ok || at.Unix() != 1606404280 || at.Nanosecond() != 226e6 || string(rec[:n]) != "audit(1606404280.226:174542): " {
+		t.Fatalf("parseStamp = %v %d %v", at, n, ok)
 	}
 	if got := string(stampPrefix(rec)); got != "audit(1606404280.226:174542): " {
 		t.Fatalf("stampPrefix = %q", got)
 	}
-	if _, ok := stampTime([]byte("audit(x")); ok {
-		t.Fatal("stampTime accepted a broken stamp")
+	for _, bad := range []string{"audit(x", "audit(1.2", "audit(1.2:3", "audit(1.2:3)", "audit(1:3): ", "audit(1.2x3): "} {
+		if _, _, ok := parseStamp([]byte(bad)); ok {
+			t.Errorf("parseStamp accepted %q", bad)
+		}
 	}
 }
 
+// syscallPIDsByScan is syscallPIDs without its shortcut: every "pid=",
+// in order.
+func syscallPIDsByScan(rec []byte) (pid, ppid int32) {
+	for i := 0; i < len(rec); {
+		j := bytes.Index(rec[i:], []byte("pid="))
+		if j < 0 {
+			break
+		}
+		j += i
+		n, _ := leadingInt(rec[j+4:])
+		switch {
+		case j >= 1 && rec[j-1] == ' ' && pid == 0:
+			pid = n
+		case j >= 2 && rec[j-1] == 'p' && rec[j-2] == ' ' && ppid == 0:
+			ppid = n
+		}
+		if pid != 0 && ppid != 0 {
+			break
+		}
+		i = j + 4
+	}
+	return pid, ppid
+}
+
 // FuzzFieldInt: record text from the kernel or a user message must never
-// make the attribution path panic or read a negative PID.
+// make the attribution path panic or read a negative PID; syscallPIDs's
+// shortcut reads what a plain scan reads, and parseStamp's prefix is
+// stampPrefix's.
 func FuzzFieldInt(f *testing.F) {
 	f.Add([]byte("audit(1.2:3): ppid=10 pid=11"), " pid=")
 	f.Add([]byte("audit(1.2:3): opid=42"), " opid=")
 	f.Add([]byte("): pid="), " pid=")
+	f.Add([]byte("audit(1.2:3): ppid=10 pid=0 pid=12 ppid=3"), " pid=")
+	f.Add([]byte("audit(1.2:3): ppid=99999999999 pid=5"), " ppid=")
 	f.Fuzz(func(t *testing.T, rec []byte, key string) {
 		if len(key) < 2 || key[0] != ' ' {
 			return
@@ -84,11 +116,16 @@ func FuzzFieldInt(f *testing.F) {
 		if n := fieldInt(rec, key); n < 0 {
 			t.Fatalf("negative %d", n)
 		}
-		if pid, ppid := syscallPIDs(rec); pid < 0 || ppid < 0 {
+		pid, ppid := syscallPIDs(rec)
+		if pid < 0 || ppid < 0 {
 			t.Fatalf("negative %d %d", pid, ppid)
 		}
-		stampTime(rec)
-		stampPrefix(rec)
+		if wp, wpp := syscallPIDsByScan(rec); pid != wp || ppid != wpp {
+			t.Fatalf("syscallPIDs(%q) = %d, %d; a plain scan reads %d, %d", rec, pid, ppid, wp, wpp)
+		}
+		if _, n, ok := parseStamp(rec); ok && string(rec[:n]) != string(stampPrefix(rec)) {
+			t.Fatalf("parseStamp(%q) prefix %q, stampPrefix %q", rec, rec[:n], stampPrefix(rec))
+		}
 	})
 }
 
@@ -208,6 +245,29 @@ func TestAnnotate(t *testing.T) {
 	}
 	if allocs > 0 {
 		t.Errorf("%.1f allocations per annotated event", allocs)
+	}
+	// Two targets with a contid: each annotated record is marked, and
+	// both CONTAINER_ID records go before the PROCTITLE, in order.
+	ctrSyscall := fmt.Appendf(nil, "%sarch=c000003e syscall=62 success=yes exit=0 ppid=%d pid=%d auid=0 key=(null)", stamp, os.Getpid(), ctr.Process.Pid)
+	gotT, gotR, _ = tr.Annotate(types, [][]byte{ctrSyscall, orig, recs[2]})
+	want := []string{string(ctrSyscall) + " record=1", string(orig) + " record=2", stamp + "record=1 contid=77", stamp + "record=2 contid=77", string(recs[2])}
+	if fmt.Sprintf("%q", gotR) != fmt.Sprintf("%q", want) || !slices.Equal(gotT, []uint32{abi.AUDIT_SYSCALL, abi.AUDIT_OBJ_PID, abi.AUDIT_CONTAINER_ID, abi.AUDIT_CONTAINER_ID, abi.AUDIT_PROCTITLE}) {
+		t.Fatalf("two targets: %v %q, want %q", gotT, gotR, want)
+	}
+	// A record alone is its own target; one that is also the closing
+	// PROCTITLE keeps its place at the end.
+	for _, typ := range []uint32{abi.AUDIT_USER, abi.AUDIT_PROCTITLE} {
+		lone := fmt.Appendf(nil, "%spid=%d uid=0 msg='x'", stamp, ctr.Process.Pid)
+		gotT, gotR, _ = tr.Annotate([]uint32{typ}, [][]byte{lone})
+		want := []string{string(lone) + " record=1", stamp + "record=1 contid=77"}
+		wantT := []uint32{typ, abi.AUDIT_CONTAINER_ID}
+		if typ == abi.AUDIT_PROCTITLE {
+			want[0], want[1] = want[1], want[0]
+			wantT[0], wantT[1] = wantT[1], wantT[0]
+		}
+		if fmt.Sprintf("%q", gotR) != fmt.Sprintf("%q", want) || !slices.Equal(gotT, wantT) {
+			t.Fatalf("a lone %d record: %v %q, want %v %q", typ, gotT, gotR, wantT, want)
+		}
 	}
 	if !tr.Member(target, 77) || tr.Member(subject, 77) || !tr.Member(subject, uint64(contid.Unset)) {
 		t.Fatal("Member disagrees with the registry")
