@@ -1,7 +1,6 @@
 package attribute
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -75,26 +74,20 @@ func TestStamp(t *testing.T) {
 	}
 }
 
-// syscallPIDsByScan is syscallPIDs without its shortcut: every "pid=",
-// in order.
+// syscallPIDsByScan is what syscallPIDs must read, written naively as
+// an oracle: the first " pid=" and " ppid=" fields, byte by byte, where
+// a field whose value does not parse (0) leaves the next one its chance.
 func syscallPIDsByScan(rec []byte) (pid, ppid int32) {
-	for i := 0; i < len(rec); {
-		j := bytes.Index(rec[i:], []byte("pid="))
-		if j < 0 {
-			break
+	for k := 1; k < len(rec) && (pid == 0 || ppid == 0); k++ {
+		if rec[k-1] != ' ' {
+			continue
 		}
-		j += i
-		n, _ := leadingInt(rec[j+4:])
-		switch {
-		case j >= 1 && rec[j-1] == ' ' && pid == 0:
-			pid = n
-		case j >= 2 && rec[j-1] == 'p' && rec[j-2] == ' ' && ppid == 0:
-			ppid = n
+		rest := string(rec[k:])
+		if pid == 0 && strings.HasPrefix(rest, "pid=") {
+			pid, _ = leadingInt(rec[k+4:])
+		} else if ppid == 0 && strings.HasPrefix(rest, "ppid=") {
+			ppid, _ = leadingInt(rec[k+5:])
 		}
-		if pid != 0 && ppid != 0 {
-			break
-		}
-		i = j + 4
 	}
 	return pid, ppid
 }
