@@ -704,7 +704,7 @@ EOF
   for m in base contid; do
     if [[ $m == contid ]]; then count_log "$d/contid/contaudit.log" "$CONTID"; else count_log "$d/base/contaudit.log"; fi
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t-\t-\t-\t-\n' "paired-$m" "$run" "$WALL" "$RECS" "$TRUERECS" "$lost" "$bwta" "${cpu[$m]}" "${hwm[$m]}" "$backlog_eff" "$WCPU" "$CIDRECS" >>"$RESULTS"
-    line="$line  $m$([[ $m == "$reg" ]] && echo ' (audit daemon)' || echo ' (readonly)'): storm recs $RECS (workload $TRUERECS) cpu $(awk -v t="${cpu[$m]}" -v h="$CLK_TCK" 'BEGIN { printf "%.3f", t / h }')s"
+    line="$line  $m$([[ $m == "$reg" ]] && echo ' (audit daemon)' || echo ' (readonly)'): storm recs $RECS (workload $TRUERECS) cpu $(awk -v t="${cpu[$m]}" -v h="$CLK_TCK" 'BEGIN { printf "%.4f", t / h }')s"
     if [[ $m == contid ]]; then
       line="$line contid $CONTID on $CIDRECS of $N"
       [[ $CIDRECS == "$N" ]] || ODD+=("contaudit-paired run $run: only $CIDRECS of the storm's $N execs carry a CONTAINER_ID record with contid $CONTID")
