@@ -848,7 +848,7 @@ summary() {
         print ""
         if (c in cidmin)
           printf "contaudit-paired: storm execs whose event has CONTAINER_ID contid=%s: %d of %d in the worst of %d run(s)%s\n", contid, cidmin[c], n_want, ncid[c], (cidmin[c] == n_want ? " (all)" : "  << NOT ALL")
-        printf "contaudit-paired contid/base CPU per event, both daemons reading the same storm: %.2f (issue 4 target: at most 1.05; round by round:%s)\n", cpkm[c] / cpkm["paired-base"], rounds(c, "paired-base")
+        printf "contaudit-paired contid/base CPU per event, both daemons reading the same storm (issue 4 target: at most 1.05, read on the median of the ratios run by run): ratio of the medians %.2f; round by round:%s\n", cpkm[c] / cpkm["paired-base"], rounds(c, "paired-base")
         printf "contaudit-paired by which daemon registered: the one without containers (odd rounds) %s; the one with them (even rounds) %s\n", parity(c, "paired-base", 1), parity(c, "paired-base", 0)
       }
       if (("contaudit-hostonly" in cpkm) && ("contaudit" in cpkm) && cpkm["contaudit"] > 0)
