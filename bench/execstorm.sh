@@ -755,13 +755,10 @@ done
 echo
 echo "medians over $RUNS run(s), STORM_N=$N (storm recs: SYSCALL lines with key=\"storm\"; own: those whose ppid is the workload's PID, expected $N)"
 summary() {
+  # shellcheck disable=SC2016 # the awk program is meant to be in single quotes
   LC_ALL=C awk -F'\t' -v configs="$CONFIGS" -v tck="$CLK_TCK" -v hz="$HZ" -v n_want="$N" -v contid="$CONTID" -v memtest="$MEMTEST" \
-    -v na_c="${NA[contaudit]:-}" -v na_cc="${NA[contaudit-contid]:-}" -v na_cn="${NA[contaudit-cnreader]:-}" -v na_ch="${NA[contaudit-hostonly]:-}" -v na_cp="${NA[contaudit-paired]:-}" '
-    function median(s,   a, n, i, j, t) {
-      n = split(s, a, " ")
-      for (i = 2; i <= n; i++) { t = a[i] + 0; for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
-      return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-    }
+    -v na_c="${NA[contaudit]:-}" -v na_cc="${NA[contaudit-contid]:-}" -v na_cn="${NA[contaudit-cnreader]:-}" -v na_ch="${NA[contaudit-hostonly]:-}" -v na_cp="${NA[contaudit-paired]:-}" \
+    -f "$ROOT/bench/stats.awk" -f <(printf '%s\n' '
     {
       c = $1; seen[c] = 1
       wall[c] = wall[c] " " $3; wcpu[c] = wcpu[c] " " $11
@@ -881,7 +878,7 @@ summary() {
     # round, then their median and, from three rounds on, a bootstrap 90%
     # interval of that median (2000 resamples of the rounds, seeded): a
     # run-to-run spread of 10-20% makes a handful of rounds say little.
-    function rounds(a, b,   r, out, x, k, i, j, m, bs, t, lo, hi) {
+    function rounds(a, b,   r, out, x, k, i, m, iv) {
       out = ""; k = 0
       for (r = 1; r <= maxrun; r++)
         if (((a, r) in cpr) && ((b, r) in cpr) && cpr[b, r] > 0) {
@@ -891,17 +888,8 @@ summary() {
       if (k < 3) return out
       m = ""
       for (i = 1; i <= k; i++) m = m " " x[i]
-      out = out sprintf("; median %.3f", median(m))
-      srand(1)
-      for (j = 1; j <= 2000; j++) {
-        m = ""
-        for (i = 1; i <= k; i++) m = m " " x[int(rand() * k) + 1]
-        t = median(m)
-        for (i = j - 1; i >= 1 && bs[i] > t; i--) bs[i + 1] = bs[i]
-        bs[i + 1] = t
-      }
-      lo = bs[int(2000 * 0.05) + 1]; hi = bs[int(2000 * 0.95)]
-      return out sprintf(", 90%% interval %.3f-%.3f over %d rounds", lo, hi, k)
+      boot90(x, k, iv)
+      return out sprintf("; median %.3f, 90%% interval %.3f-%.3f over %d rounds", median(m), iv["lo"], iv["hi"], k)
     }
     # parity: the median ratio of a to b over the rounds r with r % 2 == p.
     function parity(a, b, p,   r, m, k) {
@@ -926,7 +914,7 @@ summary() {
       if (c == "contaudit-cnreader") return "contaudit+cnreader, backlog " bl[c]
       return c
     }
-  ' "$RESULTS"
+  ') "$RESULTS"
 }
 summary
 for o in "${ODD[@]}"; do

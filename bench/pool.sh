@@ -20,17 +20,15 @@
 # under the target (1.05). Reads only the run lines; runs nothing.
 set -euo pipefail
 
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
 (($# > 0)) || { echo "usage: bench/pool.sh EXECSTORM_OUTPUT..." >&2; exit 2; }
 for f in "$@"; do
   [[ -r $f ]] || { echo "pool: cannot read $f" >&2; exit 1; }
 done
 
-LC_ALL=C awk -v target=1.05 '
-  function median(s,   a, n, i, j, t) {
-    n = split(s, a, " ")
-    for (i = 2; i <= n; i++) { t = a[i] + 0; for (j = i - 1; j >= 1 && a[j] + 0 > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
-    return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-  }
+# shellcheck disable=SC2016 # the awk program is meant to be in single quotes
+LC_ALL=C awk -v target=1.05 -f "$ROOT/bench/stats.awk" -f <(printf '%s\n' '
   # field returns the number that follows word w in the part p of a run line.
   function field(p, w,   re) {
     re = w " [0-9.]+"
@@ -57,15 +55,8 @@ LC_ALL=C awk -v target=1.05 '
       else printf "%-40s build %-14s no contaudit-paired run lines\n", file[i], build[i]
     }
     if (k < 3) { print "pool: fewer than three rounds in all: nothing to pool" > "/dev/stderr"; exit 1 }
-    srand(1)
-    for (j = 1; j <= 2000; j++) {
-      m = ""
-      for (i = 1; i <= k; i++) m = m " " x_[int(rand() * k) + 1]
-      t = median(m)
-      for (i = j - 1; i >= 1 && bs[i] > t; i--) bs[i + 1] = bs[i]
-      bs[i + 1] = t
-    }
+    boot90(x_, k, iv)
     printf "pooled: %d rounds, median contid/base CPU per event %.4f, 90%% interval %.4f-%.4f, geometric mean %.4f, %d of %d rounds at or under %.2f\n", \
-      k, median(all), bs[int(2000 * 0.05) + 1], bs[int(2000 * 0.95)], exp(lsum / k), under, k, target
+      k, median(all), iv["lo"], iv["hi"], exp(lsum / k), under, k, target
   }
-' "$@"
+') "$@"
