@@ -19,6 +19,7 @@ import (
 	"github.com/contaudit/contaudit/internal/contid"
 	"github.com/contaudit/contaudit/internal/control"
 	"github.com/contaudit/contaudit/internal/proctable"
+	"github.com/contaudit/contaudit/internal/record"
 )
 
 // Config says where the control API listens, where state is kept, who may
@@ -579,33 +580,14 @@ func (t *Tracker) LiveContids() int {
 	return n
 }
 
-// parseStamp reads the time of "audit(SEC.MSEC:SERIAL): " and the length
-// of that prefix, which a record added to the event repeats.
+// parseStamp reads the time of "audit(SEC.MSEC:SERIAL): " (record.ScanStamp)
+// and the length of that prefix, which a record added to the event repeats.
 func parseStamp(rec []byte) (time.Time, int, bool) {
-	const pre = "audit("
-	if !bytes.HasPrefix(rec, []byte(pre)) {
+	sec, msec, _, end, ok := record.ScanStamp(rec)
+	if !ok || !bytes.HasPrefix(rec[end:], []byte(": ")) {
 		return time.Time{}, 0, false
 	}
-	var sec, msec int64
-	i := len(pre)
-	for ; i < len(rec) && rec[i] >= '0' && rec[i] <= '9'; i++ {
-		sec = sec*10 + int64(rec[i]-'0')
-	}
-	if i >= len(rec) || rec[i] != '.' {
-		return time.Time{}, 0, false
-	}
-	for i++; i < len(rec) && rec[i] >= '0' && rec[i] <= '9'; i++ {
-		msec = msec*10 + int64(rec[i]-'0')
-	}
-	if i >= len(rec) || rec[i] != ':' {
-		return time.Time{}, 0, false
-	}
-	for i++; i < len(rec) && rec[i] >= '0' && rec[i] <= '9'; i++ {
-	}
-	if !bytes.HasPrefix(rec[i:], []byte("): ")) {
-		return time.Time{}, 0, false
-	}
-	return time.Unix(sec, msec*int64(time.Millisecond)), i + 3, true
+	return time.Unix(sec, int64(msec)*int64(time.Millisecond)), end + 2, true
 }
 
 // stampPrefix is "audit(SEC.MSEC:SERIAL): " of a record, which a record

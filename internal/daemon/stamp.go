@@ -2,46 +2,19 @@ package daemon
 
 import (
 	"errors"
+
+	"github.com/contaudit/contaudit/internal/record"
 )
 
 var errNoStamp = errors.New("record has no audit(SEC.MSEC:SERIAL) stamp")
 
 // parseStamp reads the "audit(1364481363.243:24287): " prefix of a netlink
-// payload by hand: it runs for every record and strconv would allocate
-// nothing but cost twice as much. body is what follows ": ".
+// payload (record.ScanStamp); body is what follows ": ".
 func parseStamp(p []byte) (sec int64, msec uint32, serial uint64, body []byte, err error) {
-	const pre = "audit("
-	if len(p) < len(pre) || string(p[:len(pre)]) != pre {
+	sec, msec, serial, i, ok := record.ScanStamp(p)
+	if !ok {
 		return 0, 0, 0, nil, errNoStamp
 	}
-	i := len(pre)
-	start := i
-	for i < len(p) && p[i] >= '0' && p[i] <= '9' {
-		sec = sec*10 + int64(p[i]-'0')
-		i++
-	}
-	if i == start || i >= len(p) || p[i] != '.' || i-start > 18 {
-		return 0, 0, 0, nil, errNoStamp
-	}
-	i++
-	start = i
-	for i < len(p) && p[i] >= '0' && p[i] <= '9' {
-		msec = msec*10 + uint32(p[i]-'0')
-		i++
-	}
-	if i == start || i-start > 9 || i >= len(p) || p[i] != ':' {
-		return 0, 0, 0, nil, errNoStamp
-	}
-	i++
-	start = i
-	for i < len(p) && p[i] >= '0' && p[i] <= '9' {
-		serial = serial*10 + uint64(p[i]-'0')
-		i++
-	}
-	if i == start || i-start > 19 || i >= len(p) || p[i] != ')' {
-		return 0, 0, 0, nil, errNoStamp
-	}
-	i++
 	if i < len(p) && p[i] == ':' {
 		i++
 	}
