@@ -32,8 +32,8 @@ type Options struct {
 
 // DefaultSize is Options.Size's default: 32,768 events (32 bytes each
 // with the header), a second and a half of a 10,000 forks/s storm while
-// the reader is held up, against a daemon that drains every 20 ms. Its pages count in the reader's
-// resident memory once read.
+// the reader is held up, against a daemon that drains every 20 ms. Its
+// pages count in the reader's resident memory once read.
 const DefaultSize = 1 << 20
 
 // Ring is the loaded programs and the ring they write. Next, Release and
